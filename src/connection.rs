@@ -1,0 +1,632 @@
+//! The transport: [`Connection`], its builder, and the one place where a call
+//! becomes a signed HTTP request and a bounded, decoded response.
+
+use std::fmt;
+use std::io::Read as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+
+use crate::Error;
+use crate::auth::{Credentials, StringToSign, content_md5};
+use crate::clock::{Clock, SystemClock};
+use crate::encode::{Form, truncate};
+use crate::error::{ApiError, EXCERPT_LIMIT};
+
+/// The default request timeout, the official client's.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The default limit on a response body: enough for a listing of ten thousand
+/// instances with every detail.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+
+const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
+
+/// Which version of the Computing API to speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum ApiVersion {
+    /// The legacy API (`https://tiktalik.com/api/v1/computing`), as the Ruby SDK and
+    /// the official Python SDK 1.x use it.
+    V1,
+    /// The current API (`https://api.tiktalik.com/api/v2/computing`), as the official
+    /// Python SDK 2.x uses it. The default.
+    #[default]
+    V2,
+}
+
+impl ApiVersion {
+    /// The origin this version is served from.
+    #[must_use]
+    pub fn default_origin(self) -> &'static str {
+        match self {
+            ApiVersion::V1 => "https://tiktalik.com",
+            ApiVersion::V2 => "https://api.tiktalik.com",
+        }
+    }
+
+    /// The base path of the Computing API in this version.
+    #[must_use]
+    pub fn base_path(self) -> &'static str {
+        match self {
+            ApiVersion::V1 => "/api/v1/computing",
+            ApiVersion::V2 => "/api/v2/computing",
+        }
+    }
+}
+
+/// HTTP methods the API uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Method {
+    Get,
+    Post,
+    Delete,
+}
+
+impl Method {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// One call, described before it is sent: the API module fills it in, the
+/// connection signs and sends it.
+pub(crate) struct Call<'a> {
+    /// The SDK method's name, used in errors.
+    pub name: &'static str,
+    pub method: Method,
+    /// Relative to the API's base path, already encoded (e.g. `/instance/{uuid}/stop`).
+    pub path: &'a str,
+    /// Encoded query string without `?`.
+    pub query: Option<&'a str>,
+    pub form: Option<&'a Form>,
+}
+
+impl<'a> Call<'a> {
+    pub(crate) fn new(name: &'static str, method: Method, path: &'a str) -> Self {
+        Call {
+            name,
+            method,
+            path,
+            query: None,
+            form: None,
+        }
+    }
+
+    pub(crate) fn query(mut self, query: &'a str) -> Self {
+        self.query = Some(query);
+        self
+    }
+
+    pub(crate) fn form(mut self, form: &'a Form) -> Self {
+        self.form = Some(form);
+        self
+    }
+}
+
+/// A signed, blocking connection to the Tiktalik Computing API.
+///
+/// It holds one HTTP agent for its whole life, so TCP and TLS connections are
+/// kept alive across calls. Build it once and reuse it.
+///
+/// ```no_run
+/// use tiktalik::{Connection, Details};
+///
+/// let conn = Connection::new("<API Key>", "<API Secret>")?;
+/// let instances = conn.list_instances(Details::cost())?;
+/// for i in &instances {
+///     println!("Instance {} has {} network interfaces", i.hostname, i.interfaces.len());
+/// }
+/// # Ok::<(), tiktalik::Error>(())
+/// ```
+pub struct Connection {
+    agent: ureq::Agent,
+    credentials: Credentials,
+    origin: String,
+    api_version: ApiVersion,
+    clock: Arc<dyn Clock>,
+    max_response_bytes: u64,
+}
+
+impl Connection {
+    /// A connection to the official service with the default settings.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the key is empty or the secret is not valid base64.
+    pub fn new(api_key: impl Into<String>, api_secret: &str) -> Result<Self, Error> {
+        Self::builder(api_key, api_secret).build()
+    }
+
+    /// A builder to change the origin, API version, timeout, proxy or user agent.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tiktalik::Connection;
+    ///
+    /// let conn = Connection::builder("KEY", "ULQ/dVl0JWsrP/J1fEREIkn7DCE=")
+    ///     .origin("http://127.0.0.1:8080")
+    ///     .timeout(Duration::from_secs(5))
+    ///     .build()?;
+    /// assert_eq!(conn.origin(), "http://127.0.0.1:8080");
+    /// # Ok::<(), tiktalik::Error>(())
+    /// ```
+    pub fn builder(api_key: impl Into<String>, api_secret: &str) -> ConnectionBuilder {
+        ConnectionBuilder::new(Credentials::new(api_key, api_secret))
+    }
+
+    /// A connection configured from the environment: `TIKTALIK_API_KEY`,
+    /// `TIKTALIK_API_SECRET` and, optionally, `TIKTALIK_API_URL` (an origin such
+    /// as `http://127.0.0.1:8080`).
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the variable that is missing or wrong.
+    pub fn from_env() -> Result<Self, Error> {
+        ConnectionBuilder::from_env()?.build()
+    }
+
+    /// The origin requests go to, e.g. `https://api.tiktalik.com`.
+    #[must_use]
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The Computing API version this connection speaks.
+    #[must_use]
+    pub fn api_version(&self) -> ApiVersion {
+        self.api_version
+    }
+
+    /// The credentials requests are signed with.
+    #[must_use]
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// Sends a Computing API call and decodes its JSON answer.
+    pub(crate) fn json<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T, Error> {
+        let name = call.name;
+        let body = self.send(self.api_version.base_path(), call)?;
+        serde_json::from_slice(&body).map_err(|source| Error::Decode { call: name, source })
+    }
+
+    /// Sends a Computing API call whose answer carries nothing the caller needs.
+    pub(crate) fn action(&self, call: Call<'_>) -> Result<(), Error> {
+        self.send(self.api_version.base_path(), call).map(drop)
+    }
+
+    /// Signs and sends one call; the body of a 2xx answer, or the error.
+    fn send(&self, base_path: &str, call: Call<'_>) -> Result<Vec<u8>, Error> {
+        let mut target = String::with_capacity(base_path.len() + call.path.len() + 48);
+        target.push_str(base_path);
+        target.push_str(call.path);
+        if let Some(query) = call.query {
+            target.push('?');
+            target.push_str(query);
+        }
+        let date = httpdate::fmt_http_date(self.clock.now());
+        let body = call.form.map(|f| f.as_str().as_bytes());
+        let md5 = body.map(content_md5);
+        let content_type = if body.is_some() {
+            FORM_CONTENT_TYPE
+        } else {
+            ""
+        };
+        let authorization = self.credentials.authorization(&StringToSign {
+            method: call.method.as_str(),
+            content_md5: md5.as_deref().unwrap_or(""),
+            content_type,
+            date: &date,
+            target: &target,
+        });
+
+        let mut request = ureq::http::Request::builder()
+            .method(call.method.as_str())
+            .uri(format!("{}{}", self.origin, target))
+            .header("Date", &date)
+            .header("Authorization", &authorization);
+        if let Some(md5) = &md5 {
+            request = request
+                .header("Content-Type", content_type)
+                .header("Content-MD5", md5);
+        }
+        let request = request
+            .body(())
+            .map_err(|e| Error::invalid("request", format!("{}: {e}", truncate(&target, 200))))?;
+        let result = match (call.method, body) {
+            (Method::Get, None) => self.agent.run(request),
+            // Like the official client, a body-less POST/PUT/DELETE says Content-Length: 0.
+            (_, body) => {
+                let (parts, ()) = request.into_parts();
+                let bytes: &[u8] = body.unwrap_or_default();
+                self.agent
+                    .run(ureq::http::Request::from_parts(parts, bytes))
+            }
+        };
+        let mut response = result.map_err(|e| Error::from_ureq(call.name, e))?;
+        let status = response.status().as_u16();
+        if (200..300).contains(&status) {
+            response
+                .body_mut()
+                .with_config()
+                .limit(self.max_response_bytes)
+                .read_to_vec()
+                .map_err(|e| Error::from_ureq(call.name, e))
+        } else {
+            // Only an excerpt is kept, so only a little more than that is read.
+            let mut head = Vec::new();
+            let limit = 16 * EXCERPT_LIMIT as u64;
+            let read = response
+                .body_mut()
+                .as_reader()
+                .take(limit)
+                .read_to_end(&mut head);
+            if let Err(e) = read {
+                return Err(Error::from_ureq(call.name, ureq::Error::Io(e)));
+            }
+            Err(Error::Api(Box::new(ApiError::from_body(
+                call.name, status, &head,
+            ))))
+        }
+    }
+}
+
+impl fmt::Debug for Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connection")
+            .field("origin", &self.origin)
+            .field("api_version", &self.api_version)
+            .field("credentials", &self.credentials)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How the connection finds its proxy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ProxyChoice {
+    FromEnv,
+    Url(String),
+    None,
+}
+
+/// Settings for a [`Connection`]; every setting has a default.
+///
+/// Errors (a bad secret, origin or proxy) are reported by [`build`](Self::build).
+#[must_use]
+pub struct ConnectionBuilder {
+    credentials: Result<Credentials, Error>,
+    origin: Option<String>,
+    api_version: ApiVersion,
+    timeout: Duration,
+    proxy: ProxyChoice,
+    user_agent: String,
+    clock: Arc<dyn Clock>,
+    max_response_bytes: u64,
+}
+
+impl ConnectionBuilder {
+    fn new(credentials: Result<Credentials, Error>) -> Self {
+        ConnectionBuilder {
+            credentials,
+            origin: None,
+            api_version: ApiVersion::default(),
+            timeout: DEFAULT_TIMEOUT,
+            proxy: ProxyChoice::FromEnv,
+            user_agent: concat!("tiktalik-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
+            clock: Arc::new(SystemClock),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        }
+    }
+
+    /// A builder from `TIKTALIK_API_KEY`, `TIKTALIK_API_SECRET` and, when set,
+    /// `TIKTALIK_API_URL` (the origin).
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the variables that are missing.
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        match (get("TIKTALIK_API_KEY"), get("TIKTALIK_API_SECRET")) {
+            (Some(key), Some(secret)) => {
+                let builder = Connection::builder(key, &secret);
+                Ok(match get("TIKTALIK_API_URL") {
+                    Some(url) => builder.origin(url),
+                    None => builder,
+                })
+            }
+            (key, _) => Err(Error::config(format!(
+                "{} not set in the environment",
+                if key.is_none() {
+                    "TIKTALIK_API_KEY (and TIKTALIK_API_SECRET) is"
+                } else {
+                    "TIKTALIK_API_SECRET is"
+                }
+            ))),
+        }
+    }
+
+    /// The scheme, host and port requests go to, e.g. `http://127.0.0.1:8080`.
+    ///
+    /// Defaults to the official origin of the API version.
+    pub fn origin(mut self, origin: impl Into<String>) -> Self {
+        self.origin = Some(origin.into());
+        self
+    }
+
+    /// The Computing API version. Defaults to [`ApiVersion::V2`].
+    pub fn api_version(mut self, version: ApiVersion) -> Self {
+        self.api_version = version;
+        self
+    }
+
+    /// The time a whole call may take, from connecting to the last byte of the
+    /// answer. Defaults to 20 seconds, like the official client.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sends every request through this proxy (`http://host:port`, with optional
+    /// `user:password@`). Defaults to the proxy named by the environment
+    /// (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, honouring `NO_PROXY`).
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = ProxyChoice::Url(url.into());
+        self
+    }
+
+    /// Connects directly, ignoring any proxy in the environment.
+    pub fn no_proxy(mut self) -> Self {
+        self.proxy = ProxyChoice::None;
+        self
+    }
+
+    /// The `User-Agent` header. Defaults to `tiktalik-rust/<version>`.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// The largest response body accepted; a larger one is
+    /// [`Error::BodyTooLarge`]. Defaults to 64 MiB.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// The clock that dates (and so signs) every request. Defaults to
+    /// [`SystemClock`]; tests install a fixed or manual one.
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Checks the settings and opens nothing yet: connections are made on the
+    /// first call and then kept alive.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a bad key or secret, origin, proxy or user agent.
+    pub fn build(self) -> Result<Connection, Error> {
+        let credentials = self.credentials?;
+        let origin = match self.origin {
+            Some(origin) => normalize_origin(&origin)?,
+            None => self.api_version.default_origin().to_owned(),
+        };
+        let proxy = match self.proxy {
+            ProxyChoice::FromEnv => ureq::Proxy::try_from_env(),
+            ProxyChoice::Url(url) => Some(ureq::Proxy::new(&url).map_err(|e| {
+                Error::config(format!(
+                    "the proxy {:?} is not usable: {e}",
+                    truncate(&url, 100)
+                ))
+            })?),
+            ProxyChoice::None => None,
+        };
+        if ureq::http::HeaderValue::from_str(&self.user_agent).is_err() {
+            return Err(Error::config(
+                "the user agent contains characters that cannot go in a header",
+            ));
+        }
+        let config = ureq::Agent::config_builder()
+            // Error statuses carry the server's description: read them, don't raise.
+            .http_status_as_error(false)
+            // A redirect would be followed unsigned (or re-sent): report it instead.
+            .max_redirects(0)
+            .timeout_global(Some(self.timeout))
+            .proxy(proxy)
+            .user_agent(self.user_agent);
+        #[cfg(any(feature = "native-tls", feature = "platform-verifier"))]
+        let config = config.tls_config(tls_config());
+        Ok(Connection {
+            agent: config.build().new_agent(),
+            credentials,
+            origin,
+            api_version: self.api_version,
+            clock: self.clock,
+            max_response_bytes: self.max_response_bytes,
+        })
+    }
+}
+
+#[cfg(any(feature = "native-tls", feature = "platform-verifier"))]
+fn tls_config() -> ureq::tls::TlsConfig {
+    let builder = ureq::tls::TlsConfig::builder();
+    #[cfg(feature = "native-tls")]
+    let builder = builder.provider(ureq::tls::TlsProvider::NativeTls);
+    #[cfg(feature = "platform-verifier")]
+    let builder = builder.root_certs(ureq::tls::RootCerts::PlatformVerifier);
+    builder.build()
+}
+
+impl fmt::Debug for ConnectionBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectionBuilder")
+            .field("credentials", &self.credentials)
+            .field("origin", &self.origin)
+            .field("api_version", &self.api_version)
+            .field("timeout", &self.timeout)
+            .field("proxy", &self.proxy)
+            .field("user_agent", &self.user_agent)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `scheme://host[:port]`, without a trailing slash; anything else is refused.
+fn normalize_origin(origin: &str) -> Result<String, Error> {
+    let trimmed = origin.trim().trim_end_matches('/');
+    let bad = |why: &str| {
+        Err(Error::config(format!(
+            "the origin {:?} {why}; expected scheme://host[:port], such as https://api.tiktalik.com",
+            truncate(origin, 100)
+        )))
+    };
+    let Some((scheme, authority)) = trimmed.split_once("://") else {
+        return bad("has no scheme");
+    };
+    if scheme != "http" && scheme != "https" {
+        return bad("is neither http nor https");
+    }
+    if authority.is_empty() {
+        return bad("has no host");
+    }
+    if authority.contains(['/', '?', '#', '@']) || authority.contains(char::is_whitespace) {
+        return bad("has a path, query, user or spaces");
+    }
+    let port_ok = match ureq::http::uri::Authority::try_from(authority) {
+        // Authority accepts any text after the colon; the port must be a number.
+        Ok(parsed) => {
+            let port = authority.strip_prefix(parsed.host()).unwrap_or_default();
+            port.is_empty()
+                || port
+                    .strip_prefix(':')
+                    .is_some_and(|p| p.parse::<u16>().is_ok())
+        }
+        Err(_) => false,
+    };
+    if !port_ok {
+        return bad("has a malformed host or port");
+    }
+    Ok(trimmed.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "ULQ/dVl0JWsrP/J1fEREIkn7DCE=";
+
+    #[test]
+    fn origins_are_checked() {
+        assert_eq!(
+            normalize_origin("http://127.0.0.1:8080/").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            normalize_origin(" https://api.tiktalik.com ").unwrap(),
+            "https://api.tiktalik.com"
+        );
+        for bad in [
+            "127.0.0.1:8080",
+            "ftp://x",
+            "http://",
+            "http://host/api",
+            "http://host?x",
+            "http://u:p@host",
+            "http://host:port",
+        ] {
+            let err = normalize_origin(bad).unwrap_err();
+            assert!(
+                err.to_string().contains("expected scheme://host"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn defaults_follow_the_api_version() {
+        let v2 = Connection::new("KEY", SECRET).unwrap();
+        assert_eq!(v2.origin(), "https://api.tiktalik.com");
+        assert_eq!(v2.api_version(), ApiVersion::V2);
+        let v1 = Connection::builder("KEY", SECRET)
+            .api_version(ApiVersion::V1)
+            .build()
+            .unwrap();
+        assert_eq!(v1.origin(), "https://tiktalik.com");
+        assert_eq!(ApiVersion::V1.base_path(), "/api/v1/computing");
+    }
+
+    #[test]
+    fn bad_settings_fail_at_build() {
+        let err = Connection::builder("KEY", "%%%").build().unwrap_err();
+        assert!(err.to_string().contains("base64"), "{err}");
+        let err = Connection::builder("KEY", SECRET)
+            .proxy("not a proxy ://")
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("proxy"), "{err}");
+        let err = Connection::builder("KEY", SECRET)
+            .user_agent("bad\nagent")
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("user agent"), "{err}");
+        assert!(
+            Connection::builder("KEY", SECRET)
+                .no_proxy()
+                .build()
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn environment_is_read() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                vars.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let conn = ConnectionBuilder::from_lookup(env(&[
+            ("TIKTALIK_API_KEY", "KEY"),
+            ("TIKTALIK_API_SECRET", SECRET),
+            ("TIKTALIK_API_URL", "http://127.0.0.1:9/"),
+        ]))
+        .unwrap()
+        .build()
+        .unwrap();
+        assert_eq!(conn.origin(), "http://127.0.0.1:9");
+        assert_eq!(conn.credentials().api_key(), "KEY");
+
+        let err =
+            ConnectionBuilder::from_lookup(env(&[("TIKTALIK_API_SECRET", SECRET)])).unwrap_err();
+        assert!(err.to_string().contains("TIKTALIK_API_KEY"), "{err}");
+        let err = ConnectionBuilder::from_lookup(env(&[("TIKTALIK_API_KEY", "K")])).unwrap_err();
+        assert!(
+            err.to_string().contains("TIKTALIK_API_SECRET is not set"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn debug_never_shows_the_secret() {
+        let builder = Connection::builder("KEY", SECRET).origin("http://127.0.0.1:1");
+        let text = format!("{builder:?}");
+        assert!(
+            !text.contains(SECRET) && text.contains("<redacted>"),
+            "{text}"
+        );
+        let conn = builder.build().unwrap();
+        let text = format!("{conn:?}");
+        assert!(
+            !text.contains(SECRET) && text.contains("<redacted>"),
+            "{text}"
+        );
+    }
+}
