@@ -2,9 +2,12 @@
 //! tutorial does.
 //!
 //! `cargo run --example create_instance HOSTNAME SIZE IMAGE_UUID` (reads
-//! TIKTALIK_API_URL, TIKTALIK_API_KEY and TIKTALIK_API_SECRET).
+//! TIKTALIK_API_URL, TIKTALIK_API_KEY and TIKTALIK_API_SECRET; without them it
+//! runs against an in-process fake).
 
-use tiktalik::{Connection, Size};
+mod common;
+
+use tiktalik::Size;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -13,7 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     // Size of the instance, e.g. "4" for 4U; checked before anything is sent.
     let size: Size = size.parse()?;
-    let conn = Connection::from_env()?;
+    let (conn, _fake) = common::connect()?;
 
     // We want the instance to be available in the public network, as well as all
     // our private networks: pass the UUIDs of all networks available to us.

@@ -1,12 +1,12 @@
 //! The uuid and create time of every backup: the tutorial's second listing.
 //!
 //! `cargo run --example list_backups` (reads TIKTALIK_API_URL, TIKTALIK_API_KEY
-//! and TIKTALIK_API_SECRET).
+//! and TIKTALIK_API_SECRET; without them it runs against an in-process fake).
 
-use tiktalik::Connection;
+mod common;
 
 fn main() -> Result<(), tiktalik::Error> {
-    let conn = Connection::from_env()?;
+    let (conn, _fake) = common::connect()?;
 
     // Fetch all images available to the user
     let images = conn.list_images()?;

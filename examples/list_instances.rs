@@ -2,12 +2,14 @@
 //! per hour: the tutorial's first listing.
 //!
 //! `cargo run --example list_instances` (reads TIKTALIK_API_URL, TIKTALIK_API_KEY
-//! and TIKTALIK_API_SECRET).
+//! and TIKTALIK_API_SECRET; without them it runs against an in-process fake).
 
-use tiktalik::{Connection, Details};
+mod common;
+
+use tiktalik::Details;
 
 fn main() -> Result<(), tiktalik::Error> {
-    let conn = Connection::from_env()?;
+    let (conn, _fake) = common::connect()?;
 
     // Fetch all instances, including cost per hour
     let instances = conn.list_instances(Details::cost())?;

@@ -181,6 +181,12 @@ impl Connection {
         self.api_version
     }
 
+    /// The clock that dates requests; waiting helpers sleep on it too.
+    #[must_use]
+    pub fn clock(&self) -> &dyn Clock {
+        &*self.clock
+    }
+
     /// The credentials requests are signed with.
     #[must_use]
     pub fn credentials(&self) -> &Credentials {

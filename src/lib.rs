@@ -62,6 +62,7 @@
 //! - `rustls` (default): TLS through rustls with Mozilla's roots.
 //! - `native-tls`: TLS through the platform's library.
 //! - `platform-verifier`: check certificates with the operating system's verifier.
+//! - `fake`: [`fake::FakeTiktalik`], a stateful fake of the API on 127.0.0.1.
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -73,6 +74,8 @@ mod connection;
 mod de;
 pub mod encode;
 mod error;
+#[cfg(feature = "fake")]
+pub mod fake;
 
 pub use computing::{
     BlockDevice, Details, Image, ImageType, Instance, InstanceState, Interface, Network,

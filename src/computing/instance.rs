@@ -177,6 +177,17 @@ impl InstanceState {
     }
 }
 
+impl fmt::Display for InstanceState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InstanceState::Installing => f.write_str("installing"),
+            InstanceState::Stopped => f.write_str("stopped"),
+            InstanceState::Running => f.write_str("running"),
+            InstanceState::Unknown(code) => write!(f, "state {code}"),
+        }
+    }
+}
+
 impl Serialize for InstanceState {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_i64(self.code())
@@ -192,7 +203,7 @@ impl<'de> Deserialize<'de> for InstanceState {
 /// The root password of a new instance. `Debug` never shows it.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Password(String);
+pub struct Password(pub(crate) String);
 
 impl Password {
     /// The password itself.
