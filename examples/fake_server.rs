@@ -20,7 +20,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         match arg.as_str() {
             "--port" => port = value()?.parse()?,
             "--speed" => speed = value()?.parse()?,
-            other => return Err(format!("unknown argument {other:?}; use --port N, --speed X").into()),
+            other => {
+                return Err(format!("unknown argument {other:?}; use --port N, --speed X").into());
+            }
         }
     }
     let fake = FakeTiktalik::builder().port(port).speed(speed).start()?;
@@ -28,7 +30,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     writeln!(out, "TIKTALIK_API_URL={}", fake.url())?;
     writeln!(out, "TIKTALIK_API_KEY={}", fake.api_key())?;
     writeln!(out, "TIKTALIK_API_SECRET={}", fake.api_secret())?;
-    writeln!(out, "serving the fake Tiktalik at speed {speed}; Ctrl-C stops it")?;
+    writeln!(
+        out,
+        "serving the fake Tiktalik at speed {speed}; Ctrl-C stops it"
+    )?;
     out.flush()?;
     drop(out);
     loop {

@@ -31,7 +31,9 @@ fn wait_for(
             .find(|op| !op.is_finished())
             .map(|op| format!(", {} {}%", op.description, op.progress))
             .unwrap_or_default();
-        let state = instance.state.map_or("no state".to_owned(), |s| s.to_string());
+        let state = instance
+            .state
+            .map_or("no state".to_owned(), |s| s.to_string());
         println!(
             "    {}: {state}, running: {}{progress}",
             instance.hostname, instance.running
@@ -84,7 +86,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         node.stop(&conn)?;
     }
     for node in &nodes {
-        wait_for(&conn, &node.uuid, "stopped", |i| !i.running && i.actions_pending_count == 0)?;
+        wait_for(&conn, &node.uuid, "stopped", |i| {
+            !i.running && i.actions_pending_count == 0
+        })?;
     }
 
     println!("\n4. Create web-123 in every network");
@@ -96,7 +100,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let networks = conn.list_networks()?;
     let network_uuids: Vec<&str> = networks.iter().map(|n| n.uuid.as_str()).collect();
     let web = conn.create_instance("web-123", Size::units(4)?, &image.uuid, &network_uuids)?;
-    println!("    created {} ({}) from {}", web.hostname, web.uuid, image.name);
+    println!(
+        "    created {} ({}) from {}",
+        web.hostname, web.uuid, image.name
+    );
 
     println!("\n5. Wait until it runs");
     let web = wait_for(&conn, &web.uuid, "running", Instance::is_running)?;

@@ -92,7 +92,9 @@ impl ManualClock {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, SystemTime> {
         // A panic elsewhere cannot leave a SystemTime half-written: keep going.
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

@@ -61,6 +61,10 @@ pub struct LoggedRequest {
 }
 
 /// A running fake Tiktalik. Dropping it stops the server and frees the port.
+///
+/// A connection that a client keeps alive from before the drop is not closed by
+/// the server (tiny_http cannot close it); a call on it waits for the client's
+/// timeout. Drop clients with their fake, or make new connections.
 pub struct FakeTiktalik {
     url: String,
     api_key: String,
@@ -202,7 +206,11 @@ impl FakeBuilder {
     }
 
     /// The credentials to accept. Defaults to [`DEFAULT_API_KEY`] and [`DEFAULT_API_SECRET`].
-    pub fn credentials(mut self, api_key: impl Into<String>, api_secret: impl Into<String>) -> Self {
+    pub fn credentials(
+        mut self,
+        api_key: impl Into<String>,
+        api_secret: impl Into<String>,
+    ) -> Self {
         self.api_key = api_key.into();
         self.api_secret = api_secret.into();
         self
@@ -235,7 +243,10 @@ impl FakeBuilder {
     pub fn start(self) -> Result<FakeTiktalik, Error> {
         let credentials = Credentials::new(self.api_key.clone(), &self.api_secret)?;
         let listener = listen(self.port).map_err(|e| {
-            Error::config(format!("the fake cannot listen on 127.0.0.1:{}: {e}", self.port))
+            Error::config(format!(
+                "the fake cannot listen on 127.0.0.1:{}: {e}",
+                self.port
+            ))
         })?;
         let port = listener.local_addr().map_or(self.port, |a| a.port());
         let server = tiny_http::Server::from_listener(listener, None)

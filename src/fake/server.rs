@@ -149,8 +149,14 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
             Ok(()) => {
                 let mut account = shared.account();
                 account.advance(now);
-                route(&mut account, request.method().as_str(), request.url(), &body, now)
-                    .unwrap_or_else(|f| Reply::failure(&f))
+                route(
+                    &mut account,
+                    request.method().as_str(),
+                    request.url(),
+                    &body,
+                    now,
+                )
+                .unwrap_or_else(|f| Reply::failure(&f))
             }
         },
     };
@@ -162,7 +168,11 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
         log.push(LoggedRequest {
             method: request.method().as_str().to_owned(),
             target: request.url().to_owned(),
-            status: if fault == Some(Fault::Drop) { 0 } else { reply.status },
+            status: if fault == Some(Fault::Drop) {
+                0
+            } else {
+                reply.status
+            },
         });
     }
     if fault == Some(Fault::Drop) {
@@ -261,7 +271,11 @@ fn route(
     let segments: Vec<String> = rest
         .split('/')
         .skip(1)
-        .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned())
+        .map(|s| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
         .collect();
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     let form = Form::parse(body);
@@ -280,9 +294,14 @@ fn route(
         ("POST", ["instance"]) => Ok(Reply::json(&account.create_instance(&form, now)?)),
         ("GET", ["instance", id]) => Ok(Reply::json(&account.get_instance(id, details())?)),
         ("DELETE", ["instance", id]) => empty(account.delete_instance(id)),
-        ("POST", ["instance", id, action @ ("start" | "stop" | "force_stop" | "install" | "backup")]) => {
-            empty(account.instance_action(id, action, &form, now))
-        }
+        (
+            "POST",
+            [
+                "instance",
+                id,
+                action @ ("start" | "stop" | "force_stop" | "install" | "backup"),
+            ],
+        ) => empty(account.instance_action(id, action, &form, now)),
         ("GET", ["instance", id, "interface"]) => Ok(Reply::json(&account.list_interfaces(id)?)),
         ("POST", ["instance", id, "interface"]) => empty(account.add_interface(id, &form)),
         ("DELETE", ["instance", id, "interface", interface]) => {

@@ -184,7 +184,11 @@ fn products() -> Vec<Product> {
         .map(|(i, size)| {
             let gross = hourly_gross(size);
             let net = (gross / 1.23 * 1e5).round() / 1e5;
-            let units = size.as_str().trim_end_matches('s').parse::<f64>().unwrap_or(4.0);
+            let units = size
+                .as_str()
+                .trim_end_matches('s')
+                .parse::<f64>()
+                .unwrap_or(4.0);
             let name = match size.as_str() {
                 s if size.is_standard() => format!("{}S", s.trim_end_matches('s')),
                 s if s.starts_with("cpuhog") => s.to_owned(),
@@ -261,8 +265,22 @@ impl Account {
     pub(crate) fn seeded(now: SystemTime, speed: f64) -> Self {
         let mut account = Account {
             networks: vec![
-                network(PUBLIC_NET, "pub2", "37.233.98.0/24", "system", "p2.tiktalik.com", true),
-                network(PRIVATE_NET, "backend", "10.12.0.0/16", OWNER, "backend.internal", false),
+                network(
+                    PUBLIC_NET,
+                    "pub2",
+                    "37.233.98.0/24",
+                    "system",
+                    "p2.tiktalik.com",
+                    true,
+                ),
+                network(
+                    PRIVATE_NET,
+                    "backend",
+                    "10.12.0.0/16",
+                    OWNER,
+                    "backend.internal",
+                    false,
+                ),
             ],
             images: vec![
                 system_image(DEBIAN, "Debian 12 64-bit", "Debian bookworm"),
@@ -302,7 +320,8 @@ impl Account {
             } else {
                 vec![1]
             };
-            let mut instance = account.new_instance(uuid.to_owned(), hostname, size, DEBIAN, &nets, None);
+            let mut instance =
+                account.new_instance(uuid.to_owned(), hostname, size, DEBIAN, &nets, None);
             let record = account.operation(&OpKind::Install, hostname, now);
             instance.ops.push(Operation {
                 progress: 100,
@@ -342,7 +361,13 @@ impl Account {
         let net = &self.networks[network];
         let host = self.next_host[network];
         self.next_host[network] += 1;
-        let ip = match net.net.split('/').next().unwrap_or("10.0.0.0").rsplit_once('.') {
+        let ip = match net
+            .net
+            .split('/')
+            .next()
+            .unwrap_or("10.0.0.0")
+            .rsplit_once('.')
+        {
             // /24: the last octet; /16: spread over the last two.
             Some((prefix, _)) if net.net.ends_with("/24") => format!("{prefix}.{}", host % 250 + 2),
             Some((prefix, _)) => {
@@ -557,7 +582,12 @@ impl Account {
         };
         let size: Size = match field("size").map(str::parse) {
             Some(Ok(size)) => size,
-            Some(Err(_)) => return fail(400, format!("Invalid size: {}", field("size").unwrap_or(""))),
+            Some(Err(_)) => {
+                return fail(
+                    400,
+                    format!("Invalid size: {}", field("size").unwrap_or("")),
+                );
+            }
             None => return fail(400, "Parameter size is required"),
         };
         let disk = match field("disk_size_gb").map(str::parse::<u32>) {
@@ -569,7 +599,11 @@ impl Account {
             return fail(400, format!("Size {size} requires disk_size_gb"));
         }
         let image = field("image_uuid").unwrap_or("");
-        if !self.images.iter().any(|i| i.uuid.eq_ignore_ascii_case(image)) {
+        if !self
+            .images
+            .iter()
+            .any(|i| i.uuid.eq_ignore_ascii_case(image))
+        {
             return fail(400, format!("Unknown image: {image}"));
         }
         let mut networks = Vec::new();
@@ -635,7 +669,10 @@ impl Account {
     }
 
     pub(crate) fn list_interfaces(&self, uuid: &str) -> Result<Vec<Interface>, Failure> {
-        Ok(self.instances[self.instance_index(uuid)?].model.interfaces.clone())
+        Ok(self.instances[self.instance_index(uuid)?]
+            .model
+            .interfaces
+            .clone())
     }
 
     pub(crate) fn add_interface(
@@ -644,9 +681,16 @@ impl Account {
         form: &[(String, String)],
     ) -> Result<(), Failure> {
         let index = self.instance_index(uuid)?;
-        let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let field = |name: &str| {
+            form.iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
         let Some(network) = field("network_uuid").and_then(|u| self.network_index(u)) else {
-            return fail(400, format!("Unknown network: {}", field("network_uuid").unwrap_or("")));
+            return fail(
+                400,
+                format!("Unknown network: {}", field("network_uuid").unwrap_or("")),
+            );
         };
         let Some(seq) = field("seq").and_then(|s| s.parse::<u32>().ok()) else {
             return fail(400, "Parameter seq must be a number");
@@ -706,7 +750,11 @@ impl Account {
         Ok(())
     }
 
-    pub(crate) fn rename_image(&mut self, uuid: &str, form: &[(String, String)]) -> Result<(), Failure> {
+    pub(crate) fn rename_image(
+        &mut self,
+        uuid: &str,
+        form: &[(String, String)],
+    ) -> Result<(), Failure> {
         let index = self.own_image(uuid)?;
         match form.iter().find(|(k, _)| k == "image_name") {
             Some((_, name)) if !name.trim().is_empty() => {
@@ -722,8 +770,10 @@ impl Account {
     }
 
     pub(crate) fn get_network(&self, uuid: &str) -> Result<Network, Failure> {
-        self.network_index(uuid)
-            .map_or_else(|| fail(404, "Network not found"), |i| Ok(self.networks[i].clone()))
+        self.network_index(uuid).map_or_else(
+            || fail(404, "Network not found"),
+            |i| Ok(self.networks[i].clone()),
+        )
     }
 
     pub(crate) fn create_network(&mut self, form: &[(String, String)]) -> Result<Network, Failure> {
@@ -755,7 +805,6 @@ impl Account {
         &self.products
     }
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -800,7 +849,9 @@ mod tests {
         let half = account.get_instance(&created.uuid, Details::all()).unwrap();
         assert_eq!(half.actions.unwrap()[0].progress, 50);
         account.advance(t(60));
-        let done = account.get_instance(&created.uuid, Details::none()).unwrap();
+        let done = account
+            .get_instance(&created.uuid, Details::none())
+            .unwrap();
         assert!(done.is_running());
         assert_eq!(done.actions_pending_count, 0);
     }

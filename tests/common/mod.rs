@@ -197,3 +197,72 @@ impl tiktalik::clock::Clock for FixedClock {
     }
     fn sleep(&self, _: Duration) {}
 }
+
+/// `target/<profile>/examples/<name>` (built by a whole `cargo test`), with the
+/// TIKTALIK_* variables removed from its environment.
+pub fn example(name: &str) -> std::process::Command {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .unwrap()
+        .join("examples");
+    let path = dir.join(name);
+    assert!(
+        path.exists(),
+        "{} is not built: run the whole `cargo test` (or `cargo build --examples`)",
+        path.display()
+    );
+    let mut command = std::process::Command::new(path);
+    for var in [
+        "TIKTALIK_API_KEY",
+        "TIKTALIK_API_SECRET",
+        "TIKTALIK_API_URL",
+    ] {
+        command.env_remove(var);
+    }
+    command
+}
+
+/// The `fake_server` example running in a child process; killed on drop.
+pub struct FakeServerProcess {
+    pub url: String,
+    pub key: String,
+    pub secret: String,
+    child: std::process::Child,
+}
+
+impl FakeServerProcess {
+    /// Starts it and reads the three `NAME=value` lines it must print first.
+    pub fn spawn(args: &[&str]) -> Self {
+        use std::io::BufRead as _;
+        let mut child = example("fake_server")
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut value = |name: &str| {
+            let line = lines.next().unwrap().unwrap();
+            line.strip_prefix(&format!("{name}="))
+                .unwrap_or_else(|| panic!("{line:?} should start with {name}="))
+                .to_owned()
+        };
+        let url = value("TIKTALIK_API_URL");
+        let key = value("TIKTALIK_API_KEY");
+        let secret = value("TIKTALIK_API_SECRET");
+        FakeServerProcess {
+            url,
+            key,
+            secret,
+            child,
+        }
+    }
+}
+
+impl Drop for FakeServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
