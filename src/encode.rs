@@ -87,11 +87,12 @@ impl Form {
         &self.body
     }
 
-    /// Decodes a form body into its fields, in order (the inverse of the encoder).
+    /// Decodes a form body (or a query string) into its fields, in order: the
+    /// inverse of the encoder.
     ///
     /// Bytes that do not decode to UTF-8 are replaced, as a lenient server would.
     #[must_use]
-    pub fn parse(body: &[u8]) -> Vec<(String, String)> {
+    pub fn parse(body: &[u8]) -> Fields {
         fn decode(part: &[u8]) -> String {
             let spaced: Vec<u8> = part
                 .iter()
@@ -99,7 +100,8 @@ impl Form {
                 .collect();
             percent_decode(&spaced).decode_utf8_lossy().into_owned()
         }
-        body.split(|&b| b == b'&')
+        let fields = body
+            .split(|&b| b == b'&')
             .filter(|pair| !pair.is_empty())
             .map(|pair| {
                 let mut kv = pair.splitn(2, |&b| b == b'=');
@@ -107,7 +109,37 @@ impl Form {
                 let value = decode(kv.next().unwrap_or_default());
                 (key, value)
             })
-            .collect()
+            .collect();
+        Fields(fields)
+    }
+}
+
+/// The decoded fields of a form body, in the order they came.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    /// The first value of `key`.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of `key`, in order (list parameters such as `networks[]`).
+    pub fn all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every `(key, value)` pair, in order.
+    #[must_use]
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.0
     }
 }
 
@@ -176,6 +208,9 @@ mod tests {
         let fields = [("a b", "x&y=z"), ("networks[]", "+%2B\n\r"), ("ż", "日本")];
         let form = fields.iter().fold(Form::new(), |f, (k, v)| f.field(k, v));
         let parsed = Form::parse(form.as_str().as_bytes());
+        assert_eq!(parsed.get("a b"), Some("x&y=z"));
+        assert_eq!(parsed.get("missing"), None);
+        let parsed = parsed.pairs().to_vec();
         let expected: Vec<(String, String)> = fields
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))

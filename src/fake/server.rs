@@ -281,7 +281,7 @@ fn route(
     let form = Form::parse(body);
     let details = || {
         let flags = Form::parse(query.as_bytes());
-        let flag = |name: &str| flags.iter().any(|(k, v)| k == name && v == "true");
+        let flag = |name: &str| flags.get(name) == Some("true");
         Details {
             actions: flag("actions"),
             vpsimage: flag("vpsimage"),

@@ -8,6 +8,7 @@ use crate::computing::{
     BlockDevice, Details, Image, ImageType, Instance, InstanceState, Interface, Network, Operation,
     Password, Product, Size, check_network_name,
 };
+use crate::encode::Fields;
 
 /// An error answer: status and the JSON `description`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -568,29 +569,24 @@ impl Account {
     /// Creates an instance from the form fields of `POST /instance`.
     pub(crate) fn create_instance(
         &mut self,
-        form: &[(String, String)],
+        form: &Fields,
         now: SystemTime,
     ) -> Result<Instance, Failure> {
-        let field = |name: &str| {
-            form.iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.as_str())
-        };
-        let hostname = match field("hostname") {
+        let hostname = match form.get("hostname") {
             Some(h) if !h.trim().is_empty() => h.to_owned(),
             _ => return fail(400, "Parameter hostname is required"),
         };
-        let size: Size = match field("size").map(str::parse) {
+        let size: Size = match form.get("size").map(str::parse) {
             Some(Ok(size)) => size,
             Some(Err(_)) => {
                 return fail(
                     400,
-                    format!("Invalid size: {}", field("size").unwrap_or("")),
+                    format!("Invalid size: {}", form.get("size").unwrap_or("")),
                 );
             }
             None => return fail(400, "Parameter size is required"),
         };
-        let disk = match field("disk_size_gb").map(str::parse::<u32>) {
+        let disk = match form.get("disk_size_gb").map(str::parse::<u32>) {
             None => None,
             Some(Ok(gb)) if gb > 0 => Some(gb),
             Some(_) => return fail(400, "Invalid disk_size_gb"),
@@ -598,7 +594,7 @@ impl Account {
         if size.is_standard() && disk.is_none() {
             return fail(400, format!("Size {size} requires disk_size_gb"));
         }
-        let image = field("image_uuid").unwrap_or("");
+        let image = form.get("image_uuid").unwrap_or("");
         if !self
             .images
             .iter()
@@ -607,7 +603,7 @@ impl Account {
             return fail(400, format!("Unknown image: {image}"));
         }
         let mut networks = Vec::new();
-        for (_, uuid) in form.iter().filter(|(k, _)| k == "networks[]") {
+        for uuid in form.all("networks[]") {
             let index = if uuid == "auto" {
                 Some(0)
             } else {
@@ -638,7 +634,7 @@ impl Account {
         &mut self,
         uuid: &str,
         action: &str,
-        form: &[(String, String)],
+        form: &Fields,
         now: SystemTime,
     ) -> Result<(), Failure> {
         let index = self.instance_index(uuid)?;
@@ -655,10 +651,9 @@ impl Account {
                     return fail(400, "Instance must be stopped to make a backup");
                 }
                 let name = form
-                    .iter()
-                    .find(|(k, _)| k == "backup_name")
-                    .map(|(_, v)| v.clone())
+                    .get("backup_name")
                     .filter(|n| !n.is_empty())
+                    .map(str::to_owned)
                     .unwrap_or_else(|| format!("{} backup", model.hostname));
                 OpKind::Backup { name }
             }
@@ -675,24 +670,18 @@ impl Account {
             .clone())
     }
 
-    pub(crate) fn add_interface(
-        &mut self,
-        uuid: &str,
-        form: &[(String, String)],
-    ) -> Result<(), Failure> {
+    pub(crate) fn add_interface(&mut self, uuid: &str, form: &Fields) -> Result<(), Failure> {
         let index = self.instance_index(uuid)?;
-        let field = |name: &str| {
-            form.iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.as_str())
-        };
-        let Some(network) = field("network_uuid").and_then(|u| self.network_index(u)) else {
+        let Some(network) = form.get("network_uuid").and_then(|u| self.network_index(u)) else {
             return fail(
                 400,
-                format!("Unknown network: {}", field("network_uuid").unwrap_or("")),
+                format!(
+                    "Unknown network: {}",
+                    form.get("network_uuid").unwrap_or("")
+                ),
             );
         };
-        let Some(seq) = field("seq").and_then(|s| s.parse::<u32>().ok()) else {
+        let Some(seq) = form.get("seq").and_then(|s| s.parse::<u32>().ok()) else {
             return fail(400, "Parameter seq must be a number");
         };
         let interfaces = &self.instances[index].model.interfaces;
@@ -750,15 +739,11 @@ impl Account {
         Ok(())
     }
 
-    pub(crate) fn rename_image(
-        &mut self,
-        uuid: &str,
-        form: &[(String, String)],
-    ) -> Result<(), Failure> {
+    pub(crate) fn rename_image(&mut self, uuid: &str, form: &Fields) -> Result<(), Failure> {
         let index = self.own_image(uuid)?;
-        match form.iter().find(|(k, _)| k == "image_name") {
-            Some((_, name)) if !name.trim().is_empty() => {
-                self.images[index].name = name.clone();
+        match form.get("image_name") {
+            Some(name) if !name.trim().is_empty() => {
+                self.images[index].name = name.to_owned();
                 Ok(())
             }
             _ => fail(400, "Parameter image_name is required"),
@@ -776,11 +761,8 @@ impl Account {
         )
     }
 
-    pub(crate) fn create_network(&mut self, form: &[(String, String)]) -> Result<Network, Failure> {
-        let name = form
-            .iter()
-            .find(|(k, _)| k == "name")
-            .map_or("", |(_, v)| v.as_str());
+    pub(crate) fn create_network(&mut self, form: &Fields) -> Result<Network, Failure> {
+        let name = form.get("name").unwrap_or("");
         if let Err(e) = check_network_name(name) {
             return fail(400, e.to_string());
         }
@@ -833,15 +815,12 @@ mod tests {
     #[test]
     fn install_progresses_then_runs() {
         let mut account = Account::seeded(t(0), 1.0);
-        let form: Vec<(String, String)> = [
-            ("hostname", "web-123"),
-            ("size", "4"),
-            ("image_uuid", DEBIAN),
-            ("networks[]", "auto"),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+        let form = crate::encode::Form::new()
+            .field("hostname", "web-123")
+            .field("size", "4")
+            .field("image_uuid", DEBIAN)
+            .field("networks[]", "auto");
+        let form = crate::encode::Form::parse(form.as_str().as_bytes());
         let created = account.create_instance(&form, t(0)).unwrap();
         assert_eq!(created.state, Some(InstanceState::Installing));
         assert_eq!(created.actions_pending_count, 1);
@@ -860,8 +839,12 @@ mod tests {
     fn queued_operations_chain_in_fake_time() {
         let mut account = Account::seeded(t(0), 1.0);
         let node1 = "71717dfb-3e86-487f-bcf0-01f6856d6bcd";
-        account.instance_action(node1, "stop", &[], t(0)).unwrap();
-        account.instance_action(node1, "start", &[], t(1)).unwrap();
+        account
+            .instance_action(node1, "stop", &Fields::default(), t(0))
+            .unwrap();
+        account
+            .instance_action(node1, "start", &Fields::default(), t(1))
+            .unwrap();
         // stop ends at 10 s, start runs 10..20 s: at 25 s both are done.
         account.advance(t(25));
         let i = account.get_instance(node1, Details::all()).unwrap();
