@@ -10,44 +10,7 @@
 
 mod common;
 
-use std::time::Duration;
-
-use tiktalik::{Connection, Details, Error, Instance, Size};
-
-/// Polls an instance until `done` says so, printing each state seen.
-fn wait_for(
-    conn: &Connection,
-    uuid: &str,
-    what: &str,
-    done: impl Fn(&Instance) -> bool,
-) -> Result<Instance, Error> {
-    let poll = Duration::from_secs(5);
-    for _ in 0..240 {
-        let instance = conn.get_instance(uuid, Details::all())?;
-        let progress = instance
-            .actions
-            .iter()
-            .flatten()
-            .find(|op| !op.is_finished())
-            .map(|op| format!(", {} {}%", op.description, op.progress))
-            .unwrap_or_default();
-        let state = instance
-            .state
-            .map_or("no state".to_owned(), |s| s.to_string());
-        println!(
-            "    {}: {state}, running: {}{progress}",
-            instance.hostname, instance.running
-        );
-        if done(&instance) {
-            return Ok(instance);
-        }
-        conn.clock().sleep(poll);
-    }
-    Err(Error::InvalidInput {
-        what: "wait",
-        reason: format!("{uuid} was not {what} after 20 minutes").into(),
-    })
-}
+use tiktalik::{Details, Instance, Size, Waiter};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (conn, fake) = common::connect()?;
@@ -86,9 +49,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         node.stop(&conn)?;
     }
     for node in &nodes {
-        wait_for(&conn, &node.uuid, "stopped", |i| {
-            !i.running && i.actions_pending_count == 0
-        })?;
+        Waiter::new()
+            .on_progress(|p| println!("    {}: {p}", node.hostname))
+            .until_stopped(&conn, &node.uuid)?;
     }
 
     println!("\n4. Create web-123 in every network");
@@ -106,7 +69,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     println!("\n5. Wait until it runs");
-    let web = wait_for(&conn, &web.uuid, "running", Instance::is_running)?;
+    let web = Waiter::new()
+        .on_progress(|p| println!("    web-123: {p}"))
+        .until_running(&conn, &web.uuid)?;
     for interface in &web.interfaces {
         let network = interface.network.as_ref().map_or("?", |n| n.name.as_str());
         println!("    eth{}: {} in {network}", interface.seq, interface.ip);
@@ -117,14 +82,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for node in &nodes {
         node.start(&conn)?;
     }
-    let gone = conn.get_instance(&web.uuid, Details::none());
-    println!(
-        "    web-123 {}",
-        match gone {
-            Err(e) if e.is_not_found() => "is gone".to_owned(),
-            other => format!("still answers: {other:?}"),
-        }
-    );
+    conn.wait_until_gone(&web.uuid)?;
+    println!("    web-123 is gone");
     println!("\nDone.");
     Ok(())
 }

@@ -11,8 +11,10 @@ use serde::de::DeserializeOwned;
 use crate::Error;
 use crate::auth::{Credentials, StringToSign, content_md5};
 use crate::clock::{Clock, SystemClock};
+use crate::credentials::CredentialSources;
 use crate::encode::{Form, truncate};
 use crate::error::{ApiError, EXCERPT_LIMIT};
+use crate::retry::{RetryPolicy, parse_retry_after};
 
 /// The default request timeout, the official client's.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
@@ -131,6 +133,7 @@ pub struct Connection {
     api_version: ApiVersion,
     clock: Arc<dyn Clock>,
     max_response_bytes: u64,
+    retry: RetryPolicy,
 }
 
 impl Connection {
@@ -159,12 +162,21 @@ impl Connection {
         ConnectionBuilder::new(Credentials::new(api_key, api_secret))
     }
 
-    /// A connection configured from the environment: `TIKTALIK_API_KEY`,
-    /// `TIKTALIK_API_SECRET` and, optionally, `TIKTALIK_API_URL` (an origin such
-    /// as `http://127.0.0.1:8080`).
+    /// A builder for credentials found elsewhere, e.g. by
+    /// [`CredentialSources::resolve`].
+    pub fn builder_with(credentials: Credentials) -> ConnectionBuilder {
+        ConnectionBuilder::new(Ok(credentials))
+    }
+
+    /// A connection configured from the environment: credentials from
+    /// `TIKTALIK_API_KEY` / `TIKTALIK_API_SECRET`, `TIKTALIK_KEY` / `TIKTALIK_SECRET`
+    /// or the official CLI's `~/.tiktalik/auth` (see [`CredentialSources`]), and
+    /// the origin from `TIKTALIK_API_URL` when it is set (such as
+    /// `http://127.0.0.1:8080`).
     ///
     /// # Errors
-    /// [`Error::Config`] naming the variable that is missing or wrong.
+    /// [`Error::Config`] listing every place looked when no credentials are found,
+    /// or saying what is wrong with those found.
     pub fn from_env() -> Result<Self, Error> {
         ConnectionBuilder::from_env()?.build()
     }
@@ -205,7 +217,8 @@ impl Connection {
         self.send(self.api_version.base_path(), call).map(drop)
     }
 
-    /// Signs and sends one call; the body of a 2xx answer, or the error.
+    /// Sends one call, retrying a GET as the retry policy allows; the body of a
+    /// 2xx answer, or the last error with the number of attempts made.
     fn send(&self, base_path: &str, call: Call<'_>) -> Result<Vec<u8>, Error> {
         let mut target = String::with_capacity(base_path.len() + call.path.len() + 48);
         target.push_str(base_path);
@@ -214,7 +227,34 @@ impl Connection {
             target.push('?');
             target.push_str(query);
         }
-        let date = httpdate::fmt_http_date(self.clock.now());
+        let policy = if call.method == Method::Get {
+            self.retry
+        } else {
+            RetryPolicy::none()
+        };
+        let mut attempt = 1;
+        loop {
+            let error = match self.attempt(&call, &target) {
+                Ok(body) => return Ok(body),
+                Err(error) => error,
+            };
+            match policy
+                .delay(attempt, error.retry_after())
+                .filter(|_| error.is_retryable())
+            {
+                Some(wait) => {
+                    self.clock.sleep(wait);
+                    attempt += 1;
+                }
+                None => return Err(error.after_attempts(attempt)),
+            }
+        }
+    }
+
+    /// Signs (with the current Date) and sends one request.
+    fn attempt(&self, call: &Call<'_>, target: &str) -> Result<Vec<u8>, Error> {
+        let sent_at = self.clock.now();
+        let date = httpdate::fmt_http_date(sent_at);
         let body = call.form.map(|f| f.as_str().as_bytes());
         let md5 = body.map(content_md5);
         let content_type = if body.is_some() {
@@ -227,7 +267,7 @@ impl Connection {
             content_md5: md5.as_deref().unwrap_or(""),
             content_type,
             date: &date,
-            target: &target,
+            target,
         });
 
         let mut request = ureq::http::Request::builder()
@@ -242,7 +282,9 @@ impl Connection {
         }
         let request = request
             .body(())
-            .map_err(|e| Error::invalid("request", format!("{}: {e}", truncate(&target, 200))))?;
+            .map_err(|e| Error::invalid("request", format!("{}: {e}", truncate(target, 200))))?;
+        let idempotent = call.method == Method::Get;
+        let failed = |e| Error::from_ureq(call.name, idempotent, e);
         let result = match (call.method, body) {
             (Method::Get, None) => self.agent.run(request),
             // Like the official client, a body-less POST/PUT/DELETE says Content-Length: 0.
@@ -253,31 +295,40 @@ impl Connection {
                     .run(ureq::http::Request::from_parts(parts, bytes))
             }
         };
-        let mut response = result.map_err(|e| Error::from_ureq(call.name, e))?;
+        let mut response = result.map_err(failed)?;
         let status = response.status().as_u16();
         if (200..300).contains(&status) {
-            response
+            return response
                 .body_mut()
                 .with_config()
                 .limit(self.max_response_bytes)
                 .read_to_vec()
-                .map_err(|e| Error::from_ureq(call.name, e))
-        } else {
-            // Only an excerpt is kept, so only a little more than that is read.
-            let mut head = Vec::new();
-            let limit = 16 * EXCERPT_LIMIT as u64;
-            let read = response
-                .body_mut()
-                .as_reader()
-                .take(limit)
-                .read_to_end(&mut head);
-            if let Err(e) = read {
-                return Err(Error::from_ureq(call.name, ureq::Error::Io(e)));
-            }
-            Err(Error::Api(Box::new(ApiError::from_body(
-                call.name, status, &head,
-            ))))
+                .map_err(failed);
         }
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let server_date = header("Date").and_then(|d| httpdate::parse_http_date(&d).ok());
+        let retry_after = header("Retry-After")
+            .and_then(|v| parse_retry_after(&v, server_date.unwrap_or(sent_at)));
+        // Only an excerpt is kept, so only a little more than that is read.
+        let mut head = Vec::new();
+        let limit = 16 * EXCERPT_LIMIT as u64;
+        response
+            .body_mut()
+            .as_reader()
+            .take(limit)
+            .read_to_end(&mut head)
+            .map_err(|e| failed(ureq::Error::Io(e)))?;
+        let mut api = ApiError::from_body(call.name, status, &head);
+        api.retry_after = retry_after;
+        api.request_date = Some(sent_at);
+        api.server_date = server_date;
+        Err(Error::Api(Box::new(api)))
     }
 }
 
@@ -288,6 +339,7 @@ impl fmt::Debug for Connection {
             .field("api_version", &self.api_version)
             .field("credentials", &self.credentials)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
 }
@@ -313,6 +365,7 @@ pub struct ConnectionBuilder {
     user_agent: String,
     clock: Arc<dyn Clock>,
     max_response_bytes: u64,
+    retry: RetryPolicy,
 }
 
 impl ConnectionBuilder {
@@ -326,37 +379,31 @@ impl ConnectionBuilder {
             user_agent: concat!("tiktalik-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
             clock: Arc::new(SystemClock),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            retry: RetryPolicy::default(),
         }
     }
 
-    /// A builder from `TIKTALIK_API_KEY`, `TIKTALIK_API_SECRET` and, when set,
-    /// `TIKTALIK_API_URL` (the origin).
+    /// A builder with credentials from the environment or the auth file (see
+    /// [`CredentialSources`]) and, when `TIKTALIK_API_URL` is set, that origin.
     ///
     /// # Errors
-    /// [`Error::Config`] naming the variables that are missing.
+    /// [`Error::Config`] listing every place looked when no credentials are found,
+    /// or saying what is wrong with those found.
     pub fn from_env() -> Result<Self, Error> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        Self::from_sources(&CredentialSources::new())
     }
 
-    fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
-        match (get("TIKTALIK_API_KEY"), get("TIKTALIK_API_SECRET")) {
-            (Some(key), Some(secret)) => {
-                let builder = Connection::builder(key, &secret);
-                Ok(match get("TIKTALIK_API_URL") {
-                    Some(url) => builder.origin(url),
-                    None => builder,
-                })
-            }
-            (key, _) => Err(Error::config(format!(
-                "{} not set in the environment",
-                if key.is_none() {
-                    "TIKTALIK_API_KEY (and TIKTALIK_API_SECRET) is"
-                } else {
-                    "TIKTALIK_API_SECRET is"
-                }
-            ))),
-        }
+    /// A builder with credentials from `sources` and, when `TIKTALIK_API_URL` is set
+    /// (as `sources` reads variables), that origin.
+    ///
+    /// # Errors
+    /// As [`from_env`](Self::from_env).
+    pub fn from_sources(sources: &CredentialSources) -> Result<Self, Error> {
+        let builder = Connection::builder_with(sources.resolve()?.credentials);
+        Ok(match sources.var("TIKTALIK_API_URL") {
+            Some(url) => builder.origin(url),
+            None => builder,
+        })
     }
 
     /// The scheme, host and port requests go to, e.g. `http://127.0.0.1:8080`.
@@ -405,6 +452,20 @@ impl ConnectionBuilder {
     pub fn max_response_bytes(mut self, limit: u64) -> Self {
         self.max_response_bytes = limit;
         self
+    }
+
+    /// How GET requests are retried on connection errors, timeouts, 5xx and 429.
+    /// Defaults to [`RetryPolicy::default`]: 4 attempts, backoff from 500 ms capped
+    /// at 10 s, `Retry-After` honoured up to 60 s. POST, PUT and DELETE are never
+    /// retried.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Sends every request once: the same as `.retry(RetryPolicy::none())`.
+    pub fn no_retries(self) -> Self {
+        self.retry(RetryPolicy::none())
     }
 
     /// The clock that dates (and so signs) every request. Defaults to
@@ -457,6 +518,7 @@ impl ConnectionBuilder {
             api_version: self.api_version,
             clock: self.clock,
             max_response_bytes: self.max_response_bytes,
+            retry: self.retry,
         })
     }
 }
@@ -593,13 +655,15 @@ mod tests {
     #[test]
     fn environment_is_read() {
         let env = |vars: &'static [(&'static str, &'static str)]| {
-            move |name: &str| {
-                vars.iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| v.to_string())
-            }
+            CredentialSources::new()
+                .auth_file("/nonexistent/tiktalik-auth")
+                .env_lookup(move |name| {
+                    vars.iter()
+                        .find(|(k, _)| *k == name)
+                        .map(|(_, v)| v.to_string())
+                })
         };
-        let conn = ConnectionBuilder::from_lookup(env(&[
+        let conn = ConnectionBuilder::from_sources(&env(&[
             ("TIKTALIK_API_KEY", "KEY"),
             ("TIKTALIK_API_SECRET", SECRET),
             ("TIKTALIK_API_URL", "http://127.0.0.1:9/"),
@@ -611,11 +675,15 @@ mod tests {
         assert_eq!(conn.credentials().api_key(), "KEY");
 
         let err =
-            ConnectionBuilder::from_lookup(env(&[("TIKTALIK_API_SECRET", SECRET)])).unwrap_err();
-        assert!(err.to_string().contains("TIKTALIK_API_KEY"), "{err}");
-        let err = ConnectionBuilder::from_lookup(env(&[("TIKTALIK_API_KEY", "K")])).unwrap_err();
+            ConnectionBuilder::from_sources(&env(&[("TIKTALIK_API_SECRET", SECRET)])).unwrap_err();
         assert!(
-            err.to_string().contains("TIKTALIK_API_SECRET is not set"),
+            err.to_string().contains("only one of TIKTALIK_API_KEY"),
+            "{err}"
+        );
+        let err = ConnectionBuilder::from_sources(&env(&[])).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("TIKTALIK_KEY and TIKTALIK_SECRET (not set)"),
             "{err}"
         );
     }

@@ -1,6 +1,10 @@
 //! The one error type of the crate.
 
 use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use crate::computing::Ambiguous;
+use crate::wait::WaitError;
 
 /// How many bytes of an error response body an [`ApiError`] keeps.
 pub(crate) const EXCERPT_LIMIT: usize = 512;
@@ -29,12 +33,25 @@ pub enum Error {
     Transport {
         /// The call that failed, e.g. `"list_instances"`.
         call: &'static str,
+        /// How many times the request was sent (GETs are retried).
+        attempts: u32,
         /// What the HTTP client reported.
         source: Box<ureq::Error>,
     },
     /// The request or the response took longer than the configured timeout.
     Timeout {
         /// The call that timed out.
+        call: &'static str,
+        /// How many times the request was sent (GETs are retried).
+        attempts: u32,
+        /// What the HTTP client reported.
+        source: Box<ureq::Error>,
+    },
+    /// A POST, PUT or DELETE went out but its answer was lost (the connection broke
+    /// or timed out after sending). It may have taken effect: look before repeating
+    /// it. Such calls are never retried automatically.
+    ResponseLost {
+        /// The call whose answer was lost, e.g. `"create_instance"`.
         call: &'static str,
         /// What the HTTP client reported.
         source: Box<ureq::Error>,
@@ -61,11 +78,22 @@ pub enum Error {
         /// Why it was rejected.
         reason: Box<str>,
     },
-    /// The connection could not be configured (bad origin, secret, proxy, missing environment).
+    /// The connection could not be configured (bad origin, secret, proxy, missing
+    /// or unsafe credentials).
     Config {
         /// What is wrong and how to fix it.
         reason: Box<str>,
     },
+    /// Waiting for an instance failed: it timed out, the instance vanished, or an
+    /// operation ended with a failure code.
+    Wait(Box<WaitError>),
+    /// [`find_instance`](crate::Connection::find_instance) matched no instance.
+    NoMatch {
+        /// What was looked for.
+        query: Box<str>,
+    },
+    /// [`find_instance`](crate::Connection::find_instance) matched several instances.
+    Ambiguous(Box<Ambiguous>),
 }
 
 /// An answer from the server with a status other than 2xx.
@@ -81,6 +109,14 @@ pub struct ApiError {
     /// The start of the raw body (at most 512 bytes, lossily decoded), for bodies
     /// that are not JSON, such as the HTML page of a signature failure.
     pub body_excerpt: String,
+    /// How many times the request was sent (GETs are retried on 5xx and 429).
+    pub attempts: u32,
+    /// The server's `Retry-After`, when it sent one.
+    pub retry_after: Option<Duration>,
+    /// The `Date` this request carried.
+    pub request_date: Option<SystemTime>,
+    /// The server's `Date` header.
+    pub server_date: Option<SystemTime>,
 }
 
 impl ApiError {
@@ -99,7 +135,24 @@ impl ApiError {
             status,
             description,
             body_excerpt: excerpt(body),
+            attempts: 1,
+            retry_after: None,
+            request_date: None,
+            server_date: None,
         }
+    }
+
+    /// How far apart this machine's clock and the server's were, when that is more
+    /// than a minute and the server refused the signature (401): the usual cause of a
+    /// 401 with the right key and secret.
+    #[must_use]
+    pub fn clock_skew(&self) -> Option<Duration> {
+        let (ours, theirs) = (self.request_date?, self.server_date?);
+        let apart = ours
+            .duration_since(theirs)
+            .or_else(|_| theirs.duration_since(ours))
+            .unwrap_or_default();
+        (self.status == 401 && apart > Duration::from_secs(60)).then_some(apart)
     }
 }
 
@@ -128,18 +181,83 @@ impl Error {
         }
     }
 
-    pub(crate) fn from_ureq(call: &'static str, e: ureq::Error) -> Self {
+    /// Maps a transport failure; `idempotent` is false for POST, PUT and DELETE,
+    /// whose answers, once the request may have left, are reported as lost.
+    pub(crate) fn from_ureq(call: &'static str, idempotent: bool, e: ureq::Error) -> Self {
+        use std::io::ErrorKind;
+        let not_sent = matches!(
+            &e,
+            ureq::Error::HostNotFound
+                | ureq::Error::ConnectionFailed
+                | ureq::Error::BadUri(_)
+                | ureq::Error::Http(_)
+                | ureq::Error::InvalidProxyUrl
+                | ureq::Error::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect)
+        ) || matches!(&e, ureq::Error::Io(io) if io.kind() == ErrorKind::ConnectionRefused);
         match e {
-            ureq::Error::Timeout(_) => Error::Timeout {
+            ureq::Error::BodyExceedsLimit(limit) => Error::BodyTooLarge { call, limit },
+            e if !idempotent && !not_sent => Error::ResponseLost {
                 call,
                 source: Box::new(e),
             },
-            ureq::Error::BodyExceedsLimit(limit) => Error::BodyTooLarge { call, limit },
+            ureq::Error::Timeout(_) => Error::Timeout {
+                call,
+                attempts: 1,
+                source: Box::new(e),
+            },
             e => Error::Transport {
                 call,
+                attempts: 1,
                 source: Box::new(e),
             },
         }
+    }
+
+    /// Whether a GET that failed this way is worth sending again.
+    pub(crate) fn is_retryable(&self) -> bool {
+        match self {
+            Error::Transport { .. } | Error::Timeout { .. } => true,
+            Error::Api(api) => api.status == 429 || api.status >= 500,
+            _ => false,
+        }
+    }
+
+    /// Records how many times the request was sent.
+    pub(crate) fn after_attempts(mut self, n: u32) -> Self {
+        match &mut self {
+            Error::Api(api) => api.attempts = n,
+            Error::Transport { attempts, .. } | Error::Timeout { attempts, .. } => *attempts = n,
+            _ => {}
+        }
+        self
+    }
+
+    /// How many times the request was sent before this error: more than 1 when a
+    /// GET was retried; 0 when nothing was sent.
+    #[must_use]
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::Api(api) => api.attempts,
+            Error::Transport { attempts, .. } | Error::Timeout { attempts, .. } => *attempts,
+            Error::ResponseLost { .. } | Error::BodyTooLarge { .. } | Error::Decode { .. } => 1,
+            _ => 0,
+        }
+    }
+
+    /// The server's `Retry-After`, when it sent one (with a 429 or 503).
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Api(api) => api.retry_after,
+            _ => None,
+        }
+    }
+
+    /// True when a POST, PUT or DELETE may have taken effect although it failed
+    /// (its answer was lost): check the state before sending it again.
+    #[must_use]
+    pub fn may_have_succeeded(&self) -> bool {
+        matches!(self, Error::ResponseLost { .. })
     }
 
     /// The HTTP status when the server answered with an error.
@@ -167,9 +285,10 @@ impl Error {
             Error::Api(api) => Some(api.call),
             Error::Transport { call, .. }
             | Error::Timeout { call, .. }
+            | Error::ResponseLost { call, .. }
             | Error::BodyTooLarge { call, .. }
             | Error::Decode { call, .. } => Some(call),
-            Error::InvalidInput { .. } | Error::Config { .. } => None,
+            _ => None,
         }
     }
 
@@ -185,10 +304,14 @@ impl Error {
         self.status() == Some(401)
     }
 
-    /// True when the call timed out.
+    /// True when the call timed out, or a wait ran out of time.
     #[must_use]
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Timeout { .. })
+        match self {
+            Error::Timeout { .. } => true,
+            Error::Wait(wait) => matches!(wait.reason, crate::wait::WaitFailure::TimedOut),
+            _ => false,
+        }
     }
 
     /// True when the argument was rejected before anything was sent.
@@ -200,17 +323,51 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tries = |n: u32| {
+            if n > 1 {
+                format!(" (after {n} attempts)")
+            } else {
+                String::new()
+            }
+        };
         match self {
             Error::Api(api) => {
                 write!(f, "{}: the server answered HTTP {}", api.call, api.status)?;
                 match (&api.description, api.body_excerpt.is_empty()) {
-                    (Some(d), _) => write!(f, ": {d}"),
-                    (None, false) => write!(f, ": {}", api.body_excerpt),
-                    (None, true) => Ok(()),
+                    (Some(d), _) => write!(f, ": {d}")?,
+                    (None, false) => write!(f, ": {}", api.body_excerpt)?,
+                    (None, true) => {}
                 }
+                f.write_str(&tries(api.attempts))?;
+                if let (Some(apart), Some(ours), Some(theirs)) =
+                    (api.clock_skew(), api.request_date, api.server_date)
+                {
+                    write!(
+                        f,
+                        "; the clocks disagree by {} s: this machine dated the request {}, \
+                         the server's clock said {}; correct this machine's clock",
+                        apart.as_secs(),
+                        httpdate::fmt_http_date(ours),
+                        httpdate::fmt_http_date(theirs)
+                    )?;
+                }
+                Ok(())
             }
-            Error::Transport { call, source } => write!(f, "{call}: transport error: {source}"),
-            Error::Timeout { call, source } => write!(f, "{call}: timed out ({source})"),
+            Error::Transport {
+                call,
+                attempts,
+                source,
+            } => write!(f, "{call}: transport error: {source}{}", tries(*attempts)),
+            Error::Timeout {
+                call,
+                attempts,
+                source,
+            } => write!(f, "{call}: timed out ({source}){}", tries(*attempts)),
+            Error::ResponseLost { call, source } => write!(
+                f,
+                "{call}: the request was sent but its answer was lost ({source}); \
+                 it may have taken effect, so check before repeating it"
+            ),
             Error::BodyTooLarge { call, limit } => {
                 write!(f, "{call}: the response body is larger than {limit} bytes")
             }
@@ -219,6 +376,9 @@ impl fmt::Display for Error {
             }
             Error::InvalidInput { what, reason } => write!(f, "invalid {what}: {reason}"),
             Error::Config { reason } => write!(f, "configuration error: {reason}"),
+            Error::Wait(wait) => wait.fmt(f),
+            Error::NoMatch { query } => write!(f, "no instance matches {query:?}"),
+            Error::Ambiguous(ambiguous) => ambiguous.fmt(f),
         }
     }
 }
@@ -226,12 +386,11 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Transport { source, .. } | Error::Timeout { source, .. } => Some(&**source),
+            Error::Transport { source, .. }
+            | Error::Timeout { source, .. }
+            | Error::ResponseLost { source, .. } => Some(&**source),
             Error::Decode { source, .. } => Some(source),
-            Error::Api(_)
-            | Error::BodyTooLarge { .. }
-            | Error::InvalidInput { .. }
-            | Error::Config { .. } => None,
+            _ => None,
         }
     }
 }

@@ -51,6 +51,20 @@
 //! default) and the user agent. [`Connection::from_env`] reads
 //! `TIKTALIK_API_KEY`, `TIKTALIK_API_SECRET` and `TIKTALIK_API_URL`.
 //!
+//! ## Waiting and retries
+//!
+//! Long operations (install, stop, backup) are waited on with [`Waiter`] or the
+//! shortcuts such as [`Instance::wait_until_running`]: a timeout, a poll interval,
+//! a progress callback, and errors that say what happened. GET requests are retried
+//! on transport errors, timeouts, 5xx and 429 ([`RetryPolicy`]); POST, PUT and DELETE
+//! never are, and a lost answer is reported as [`Error::ResponseLost`].
+//!
+//! ## Credentials
+//!
+//! [`Connection::from_env`] takes them from `TIKTALIK_API_KEY` / `TIKTALIK_API_SECRET`,
+//! `TIKTALIK_KEY` / `TIKTALIK_SECRET` or the official CLI's `~/.tiktalik/auth`; see
+//! [`credentials::CredentialSources`].
+//!
 //! ## Errors
 //!
 //! Every call returns [`Error`]. API errors keep the HTTP status, the server's
@@ -71,20 +85,25 @@ pub mod auth;
 pub mod clock;
 mod computing;
 mod connection;
+pub mod credentials;
 mod de;
 pub mod encode;
 mod error;
 #[cfg(feature = "fake")]
 pub mod fake;
+mod retry;
+pub mod wait;
 
 pub use computing::{
-    BlockDevice, Details, Image, ImageType, Instance, InstanceState, Interface, Network,
+    Ambiguous, BlockDevice, Details, Image, ImageType, Instance, InstanceState, Interface, Network,
     NewInstance, Operation, Password, Product, Size, check_network_name,
 };
 pub use connection::{
     ApiVersion, Connection, ConnectionBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
 };
 pub use error::{ApiError, Error};
+pub use retry::RetryPolicy;
+pub use wait::Waiter;
 
 /// The README's examples, compiled as doc tests so they cannot rot.
 #[cfg(doctest)]

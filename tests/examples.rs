@@ -50,7 +50,7 @@ fn tour_runs_on_the_built_in_fake() {
         "0f6b1a52-7c1e-4b0e-9f52-0d6c2a8f1e01",
         "stopping node-1",
         "created web-123",
-        "web-123: running, running: true",
+        "web-123: running, power on after 60 s",
         "web-123 is gone",
         "Done.",
     ] {

@@ -320,6 +320,7 @@ fn slow_answers_time_out() {
     });
     let conn = server
         .connection()
+        .no_retries()
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();

@@ -16,6 +16,8 @@ pub use instance::{
 pub use network::{Network, check_network_name};
 pub use product::Product;
 
+use std::fmt;
+
 use crate::connection::{Call, Method};
 use crate::encode::{Form, check_uuid, truncate};
 use crate::{Connection, Error};
@@ -82,6 +84,32 @@ impl Details {
         QUERIES[usize::from(self.actions) * 4
             + usize::from(self.vpsimage) * 2
             + usize::from(self.cost)]
+    }
+}
+
+/// Several instances matched a [`Connection::find_instance`] query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Ambiguous {
+    /// What was looked for.
+    pub query: String,
+    /// The matching instances: hostname and UUID.
+    pub candidates: Vec<(String, String)>,
+}
+
+impl fmt::Display for Ambiguous {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:?} matches {} instances:",
+            self.query,
+            self.candidates.len()
+        )?;
+        for (i, (hostname, uuid)) in self.candidates.iter().enumerate() {
+            let sep = if i == 0 { " " } else { ", " };
+            write!(f, "{sep}{hostname} ({uuid})")?;
+        }
+        f.write_str("; give more of the hostname or the UUID")
     }
 }
 
@@ -217,6 +245,55 @@ impl Connection {
             .optional("ssh_key", spec.ssh_key.as_deref().filter(|k| !k.is_empty()))
             .optional("disk_size_gb", disk.as_deref());
         self.json(Call::new("create_instance", Method::Post, "/instance").form(&form))
+    }
+
+    /// Finds one instance as the official CLI does: by exact hostname (ignoring
+    /// case), else by exact UUID, else by a prefix of the hostname or the UUID.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), tiktalik::Error> {
+    /// let conn = tiktalik::Connection::from_env()?;
+    /// let db = conn.find_instance("db-1")?; // or "DB-1", "db", "3c4d5e6f"
+    /// println!("{} is {}", db.hostname, db.uuid);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::NoMatch`] when nothing matches, [`Error::Ambiguous`] (listing hostname
+    /// and UUID of each candidate) when several do, [`Error::InvalidInput`] for an
+    /// empty query; otherwise as [`list_instances`](Self::list_instances).
+    pub fn find_instance(&self, query: &str) -> Result<Instance, Error> {
+        let wanted = query.trim().to_lowercase();
+        if wanted.is_empty() {
+            return Err(Error::invalid("instance query", "it is empty"));
+        }
+        let instances = self.list_instances(Details::none())?;
+        let pick = |keep: &dyn Fn(&Instance) -> bool| -> Vec<&Instance> {
+            instances.iter().filter(|i| keep(i)).collect()
+        };
+        let exact =
+            pick(&|i| i.hostname.to_lowercase() == wanted || i.uuid.to_lowercase() == wanted);
+        let found = if exact.is_empty() {
+            pick(&|i| {
+                i.hostname.to_lowercase().starts_with(&wanted)
+                    || i.uuid.to_lowercase().starts_with(&wanted)
+            })
+        } else {
+            exact
+        };
+        match found.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => Err(Error::NoMatch {
+                query: query.into(),
+            }),
+            several => Err(Error::Ambiguous(Box::new(Ambiguous {
+                query: query.to_owned(),
+                candidates: several
+                    .iter()
+                    .map(|i| (i.hostname.clone(), i.uuid.clone()))
+                    .collect(),
+            }))),
+        }
     }
 
     /// Deletes an instance.

@@ -21,6 +21,8 @@ struct Inner {
     latency: Duration,
     /// Faults for the next requests, in order, each with how many requests it still hits.
     queue: VecDeque<(Fault, u32)>,
+    /// How many of the next queued operations end with a failure code.
+    failing_operations: u32,
 }
 
 /// The fake's fault switches. Clones control the same server.
@@ -72,6 +74,20 @@ impl Faults {
     /// error although the call took effect.
     pub fn drop_next(&self, n: u32) {
         self.push(Fault::Drop, n);
+    }
+
+    /// Makes the next `n` operations queued on instances (install, stop, start,
+    /// backup, ...) end with failure code 1 and no effect.
+    pub fn fail_next_operations(&self, n: u32) {
+        self.lock().failing_operations += n;
+    }
+
+    /// Whether the operation being queued now is to fail.
+    pub(crate) fn take_operation_failure(&self) -> bool {
+        let mut inner = self.lock();
+        let fail = inner.failing_operations > 0;
+        inner.failing_operations = inner.failing_operations.saturating_sub(1);
+        fail
     }
 
     /// Removes every pending fault and the latency.

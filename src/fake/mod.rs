@@ -252,11 +252,16 @@ impl FakeBuilder {
         let server = tiny_http::Server::from_listener(listener, None)
             .map_err(|e| Error::config(format!("the fake cannot start its server: {e}")))?;
         let server = Arc::new(server);
+        let faults = Faults::default();
         let shared = Arc::new(server::Shared {
             credentials,
-            account: Mutex::new(state::Account::seeded(self.clock.now(), self.speed)),
+            account: Mutex::new(state::Account::seeded(
+                self.clock.now(),
+                self.speed,
+                faults.clone(),
+            )),
             clock: self.clock,
-            faults: Faults::default(),
+            faults,
             log: Mutex::new(Vec::new()),
         });
         let thread = std::thread::Builder::new()

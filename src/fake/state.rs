@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
 
+use super::faults::Faults;
 use crate::computing::{
     BlockDevice, Details, Image, ImageType, Instance, InstanceState, Interface, Network, Operation,
     Password, Product, Size, check_network_name,
@@ -75,6 +76,8 @@ struct Pending {
     kind: OpKind,
     duration: Duration,
     started: Option<SystemTime>,
+    /// Ends with a failure code and no effect (an injected fault).
+    fails: bool,
 }
 
 #[derive(Debug)]
@@ -136,6 +139,7 @@ pub(crate) struct Account {
     ids: Ids,
     /// Operations take `base_duration / speed`.
     speed: f64,
+    faults: Faults,
 }
 
 /// `2026-12-01 10:38:30 +0000 (UTC)`, the API's time format, from the HTTP date
@@ -263,7 +267,7 @@ const PRIVATE_NET: &str = "5b1f4c0e-8a8e-4a53-9b0b-3f1d2c9e7a10";
 impl Account {
     /// A realistic account: a public and a private network, system images, a
     /// backup, and node-1, node-2, node-3 (stopped) and db-1.
-    pub(crate) fn seeded(now: SystemTime, speed: f64) -> Self {
+    pub(crate) fn seeded(now: SystemTime, speed: f64, faults: Faults) -> Self {
         let mut account = Account {
             networks: vec![
                 network(
@@ -313,6 +317,7 @@ impl Account {
             next_host: vec![178, 5],
             ids: Ids(0x7469_6b74_616c_696b),
             speed: if speed > 0.0 { speed } else { 1.0 },
+            faults,
         };
         for (hostname, uuid, size, running) in SEED_INSTANCES {
             let size: Size = size.parse().unwrap_or(Size::QUARTER);
@@ -457,11 +462,20 @@ impl Account {
                     break;
                 }
                 let ended = started + pending.duration;
-                op.progress = 100;
                 op.end_time = Some(api_time(ended));
+                let model = &mut instance.model;
+                if pending.fails {
+                    op.end_code = Some(1);
+                    op.end_desc = Some("failed: injected fault".to_owned());
+                    instance.queue.pop_front();
+                    if let Some(next) = instance.queue.front_mut() {
+                        next.started = Some(ended);
+                    }
+                    continue;
+                }
+                op.progress = 100;
                 op.end_code = Some(0);
                 op.end_desc = Some("ok".to_owned());
-                let model = &mut instance.model;
                 match &pending.kind {
                     OpKind::Install | OpKind::Start => {
                         model.state = Some(InstanceState::Running);
@@ -511,6 +525,7 @@ impl Account {
         let hostname = self.instances[index].model.hostname.clone();
         let record = self.operation(&kind, &hostname, now);
         let duration = base_duration(&kind).div_f64(self.speed);
+        let fails = self.faults.take_operation_failure();
         let instance = &mut self.instances[index];
         instance.ops.push(record);
         instance.queue.push_back(Pending {
@@ -518,6 +533,7 @@ impl Account {
             kind,
             duration,
             started: None,
+            fails,
         });
         instance.model.actions_pending_count = instance.queue.len() as u32;
         // An operation on an idle instance starts at once.
@@ -814,7 +830,7 @@ mod tests {
 
     #[test]
     fn install_progresses_then_runs() {
-        let mut account = Account::seeded(t(0), 1.0);
+        let mut account = Account::seeded(t(0), 1.0, Faults::default());
         let form = crate::encode::Form::new()
             .field("hostname", "web-123")
             .field("size", "4")
@@ -837,7 +853,7 @@ mod tests {
 
     #[test]
     fn queued_operations_chain_in_fake_time() {
-        let mut account = Account::seeded(t(0), 1.0);
+        let mut account = Account::seeded(t(0), 1.0, Faults::default());
         let node1 = "71717dfb-3e86-487f-bcf0-01f6856d6bcd";
         account
             .instance_action(node1, "stop", &Fields::default(), t(0))

@@ -230,6 +230,8 @@ pub struct FakeServerProcess {
     pub key: String,
     pub secret: String,
     child: std::process::Child,
+    /// Kept open: a closed pipe would make the server's next write fail.
+    _stdout: std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
 }
 
 impl FakeServerProcess {
@@ -256,6 +258,7 @@ impl FakeServerProcess {
             key,
             secret,
             child,
+            _stdout: lines,
         }
     }
 }
