@@ -25,6 +25,12 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 
 const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 
+/// Where the official service has the load-balancer API.
+const LOADBALANCER_ORIGIN: &str = "https://tiktalik.com";
+
+/// The load-balancer API's base path.
+pub const LOADBALANCER_BASE_PATH: &str = "/api/v1/loadbalancer";
+
 /// Which version of the Computing API to speak.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
@@ -63,6 +69,7 @@ impl ApiVersion {
 pub(crate) enum Method {
     Get,
     Post,
+    Put,
     Delete,
 }
 
@@ -71,9 +78,17 @@ impl Method {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
+            Method::Put => "PUT",
             Method::Delete => "DELETE",
         }
     }
+}
+
+/// Which API a call belongs to: each has its own origin and base path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Service {
+    Computing,
+    LoadBalancer,
 }
 
 /// One call, described before it is sent: the API module fills it in, the
@@ -81,6 +96,7 @@ impl Method {
 pub(crate) struct Call<'a> {
     /// The SDK method's name, used in errors.
     pub name: &'static str,
+    pub service: Service,
     pub method: Method,
     /// Relative to the API's base path, already encoded (e.g. `/instance/{uuid}/stop`).
     pub path: &'a str,
@@ -93,10 +109,19 @@ impl<'a> Call<'a> {
     pub(crate) fn new(name: &'static str, method: Method, path: &'a str) -> Self {
         Call {
             name,
+            service: Service::Computing,
             method,
             path,
             query: None,
             form: None,
+        }
+    }
+
+    /// A call to the load-balancer API.
+    pub(crate) fn loadbalancer(name: &'static str, method: Method, path: &'a str) -> Self {
+        Call {
+            service: Service::LoadBalancer,
+            ..Call::new(name, method, path)
         }
     }
 
@@ -131,6 +156,8 @@ pub struct Connection {
     credentials: Credentials,
     origin: String,
     api_version: ApiVersion,
+    lb_origin: String,
+    lb_base_path: String,
     clock: Arc<dyn Clock>,
     max_response_bytes: u64,
     retry: RetryPolicy,
@@ -205,21 +232,32 @@ impl Connection {
         &self.credentials
     }
 
-    /// Sends a Computing API call and decodes its JSON answer.
+    /// The origin and base path of the load-balancer API, e.g.
+    /// `https://tiktalik.com` and `/api/v1/loadbalancer`.
+    #[must_use]
+    pub fn loadbalancer_endpoint(&self) -> (&str, &str) {
+        (&self.lb_origin, &self.lb_base_path)
+    }
+
+    /// Sends a call and decodes its JSON answer.
     pub(crate) fn json<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T, Error> {
         let name = call.name;
-        let body = self.send(self.api_version.base_path(), call)?;
+        let body = self.send(call)?;
         serde_json::from_slice(&body).map_err(|source| Error::Decode { call: name, source })
     }
 
-    /// Sends a Computing API call whose answer carries nothing the caller needs.
+    /// Sends a call whose answer carries nothing the caller needs.
     pub(crate) fn action(&self, call: Call<'_>) -> Result<(), Error> {
-        self.send(self.api_version.base_path(), call).map(drop)
+        self.send(call).map(drop)
     }
 
     /// Sends one call, retrying a GET as the retry policy allows; the body of a
     /// 2xx answer, or the last error with the number of attempts made.
-    fn send(&self, base_path: &str, call: Call<'_>) -> Result<Vec<u8>, Error> {
+    fn send(&self, call: Call<'_>) -> Result<Vec<u8>, Error> {
+        let (origin, base_path) = match call.service {
+            Service::Computing => (self.origin.as_str(), self.api_version.base_path()),
+            Service::LoadBalancer => (self.lb_origin.as_str(), self.lb_base_path.as_str()),
+        };
         let mut target = String::with_capacity(base_path.len() + call.path.len() + 48);
         target.push_str(base_path);
         target.push_str(call.path);
@@ -234,7 +272,7 @@ impl Connection {
         };
         let mut attempt = 1;
         loop {
-            let error = match self.attempt(&call, &target) {
+            let error = match self.attempt(&call, origin, &target) {
                 Ok(body) => return Ok(body),
                 Err(error) => error,
             };
@@ -252,7 +290,7 @@ impl Connection {
     }
 
     /// Signs (with the current Date) and sends one request.
-    fn attempt(&self, call: &Call<'_>, target: &str) -> Result<Vec<u8>, Error> {
+    fn attempt(&self, call: &Call<'_>, origin: &str, target: &str) -> Result<Vec<u8>, Error> {
         let sent_at = self.clock.now();
         let date = httpdate::fmt_http_date(sent_at);
         let body = call.form.map(|f| f.as_str().as_bytes());
@@ -272,7 +310,7 @@ impl Connection {
 
         let mut request = ureq::http::Request::builder()
             .method(call.method.as_str())
-            .uri(format!("{}{}", self.origin, target))
+            .uri(format!("{origin}{target}"))
             .header("Date", &date)
             .header("Authorization", &authorization);
         if let Some(md5) = &md5 {
@@ -337,6 +375,8 @@ impl fmt::Debug for Connection {
         f.debug_struct("Connection")
             .field("origin", &self.origin)
             .field("api_version", &self.api_version)
+            .field("loadbalancer_origin", &self.lb_origin)
+            .field("loadbalancer_base_path", &self.lb_base_path)
             .field("credentials", &self.credentials)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("retry", &self.retry)
@@ -360,6 +400,8 @@ pub struct ConnectionBuilder {
     credentials: Result<Credentials, Error>,
     origin: Option<String>,
     api_version: ApiVersion,
+    lb_origin: Option<String>,
+    lb_base_path: String,
     timeout: Duration,
     proxy: ProxyChoice,
     user_agent: String,
@@ -374,6 +416,8 @@ impl ConnectionBuilder {
             credentials,
             origin: None,
             api_version: ApiVersion::default(),
+            lb_origin: None,
+            lb_base_path: LOADBALANCER_BASE_PATH.to_owned(),
             timeout: DEFAULT_TIMEOUT,
             proxy: ProxyChoice::FromEnv,
             user_agent: concat!("tiktalik-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
@@ -411,6 +455,20 @@ impl ConnectionBuilder {
     /// Defaults to the official origin of the API version.
     pub fn origin(mut self, origin: impl Into<String>) -> Self {
         self.origin = Some(origin.into());
+        self
+    }
+
+    /// The origin of the load-balancer API. Defaults to the [`origin`](Self::origin)
+    /// when that is set (a proxy or a local fake serves both), else to
+    /// `https://tiktalik.com`, where the official service has it.
+    pub fn loadbalancer_origin(mut self, origin: impl Into<String>) -> Self {
+        self.lb_origin = Some(origin.into());
+        self
+    }
+
+    /// The base path of the load-balancer API. Defaults to `/api/v1/loadbalancer`.
+    pub fn loadbalancer_base_path(mut self, path: impl Into<String>) -> Self {
+        self.lb_base_path = path.into();
         self
     }
 
@@ -482,10 +540,24 @@ impl ConnectionBuilder {
     /// [`Error::Config`] for a bad key or secret, origin, proxy or user agent.
     pub fn build(self) -> Result<Connection, Error> {
         let credentials = self.credentials?;
+        let lb_origin = match (&self.lb_origin, &self.origin) {
+            (Some(origin), _) | (None, Some(origin)) => normalize_origin(origin)?,
+            (None, None) => LOADBALANCER_ORIGIN.to_owned(),
+        };
         let origin = match self.origin {
             Some(origin) => normalize_origin(&origin)?,
             None => self.api_version.default_origin().to_owned(),
         };
+        let lb_base_path = self.lb_base_path.trim_end_matches('/').to_owned();
+        if !lb_base_path.starts_with('/')
+            || lb_base_path.contains(['?', '#', ' '])
+            || lb_base_path.contains("//")
+        {
+            return Err(Error::config(format!(
+                "the load-balancer base path {:?} must be an absolute path such as {LOADBALANCER_BASE_PATH}",
+                truncate(&self.lb_base_path, 100)
+            )));
+        }
         let proxy = match self.proxy {
             ProxyChoice::FromEnv => ureq::Proxy::try_from_env(),
             ProxyChoice::Url(url) => Some(ureq::Proxy::new(&url).map_err(|e| {
@@ -516,6 +588,8 @@ impl ConnectionBuilder {
             credentials,
             origin,
             api_version: self.api_version,
+            lb_origin,
+            lb_base_path,
             clock: self.clock,
             max_response_bytes: self.max_response_bytes,
             retry: self.retry,
@@ -539,6 +613,8 @@ impl fmt::Debug for ConnectionBuilder {
             .field("credentials", &self.credentials)
             .field("origin", &self.origin)
             .field("api_version", &self.api_version)
+            .field("loadbalancer_origin", &self.lb_origin)
+            .field("loadbalancer_base_path", &self.lb_base_path)
             .field("timeout", &self.timeout)
             .field("proxy", &self.proxy)
             .field("user_agent", &self.user_agent)
@@ -628,6 +704,32 @@ mod tests {
             .unwrap();
         assert_eq!(v1.origin(), "https://tiktalik.com");
         assert_eq!(ApiVersion::V1.base_path(), "/api/v1/computing");
+        assert_eq!(
+            v2.loadbalancer_endpoint(),
+            ("https://tiktalik.com", "/api/v1/loadbalancer")
+        );
+        let local = Connection::builder("KEY", SECRET)
+            .origin("http://127.0.0.1:1")
+            .build()
+            .unwrap();
+        assert_eq!(
+            local.loadbalancer_endpoint(),
+            ("http://127.0.0.1:1", "/api/v1/loadbalancer")
+        );
+        let split = Connection::builder("KEY", SECRET)
+            .origin("http://127.0.0.1:1")
+            .loadbalancer_origin("http://127.0.0.1:2")
+            .loadbalancer_base_path("/lb/")
+            .build()
+            .unwrap();
+        assert_eq!(split.loadbalancer_endpoint(), ("http://127.0.0.1:2", "/lb"));
+        for bad in ["lb", "/lb?x", "/a//b"] {
+            let err = Connection::builder("KEY", SECRET)
+                .loadbalancer_base_path(bad)
+                .build()
+                .unwrap_err();
+            assert!(err.to_string().contains("base path"), "{err}");
+        }
     }
 
     #[test]

@@ -76,3 +76,65 @@ pub(crate) fn serialize_number_or_string<S: Serializer>(
         },
     }
 }
+
+/// Declares an enum of the string values the API sends, with an `Unknown(String)`
+/// variant that keeps any value this crate does not know, and the conversions
+/// every such enum needs (`as_str`, `From<&str>`, `Display`, serde both ways).
+macro_rules! string_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $text:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+            /// A value this crate does not know, kept as sent.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// The value as the API sends it.
+            #[must_use]
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( $name::$variant => $text, )+
+                    $name::Unknown(other) => other,
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                match s {
+                    $( $text => $name::$variant, )+
+                    other => $name::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                Ok($name::from(&*s))
+            }
+        }
+    };
+}
+
+pub(crate) use string_enum;

@@ -169,6 +169,46 @@ pub fn check_uuid<'a>(what: &'static str, value: &'a str) -> Result<&'a str, Err
     }
 }
 
+/// Checks a host or domain name: 1 to 253 characters in dot-separated labels of at most 63
+/// letters, digits and hyphens, none starting or ending with a hyphen.
+///
+/// # Errors
+/// [`Error::InvalidInput`] naming `what` and the rule broken.
+pub fn check_hostname<'a>(what: &'static str, hostname: &'a str) -> Result<&'a str, Error> {
+    let reason = if hostname.is_empty() {
+        Some("it is empty".to_owned())
+    } else if hostname.len() > 253 {
+        Some(format!(
+            "{} characters is too long (at most 253)",
+            hostname.len()
+        ))
+    } else {
+        hostname.split('.').find_map(|label| {
+            if label.is_empty() || label.len() > 63 {
+                Some("each dot-separated label must have 1 to 63 characters".to_owned())
+            } else if let Some(c) = label
+                .chars()
+                .find(|c| !c.is_ascii_alphanumeric() && *c != '-')
+            {
+                Some(format!(
+                    "{c:?} is not allowed (letters, digits, '-' and '.')"
+                ))
+            } else if label.starts_with('-') || label.ends_with('-') {
+                Some("a label must not start or end with '-'".to_owned())
+            } else {
+                None
+            }
+        })
+    };
+    match reason {
+        None => Ok(hostname),
+        Some(reason) => Err(Error::invalid(
+            what,
+            format!("{:?}: {reason}", truncate(hostname, 64)),
+        )),
+    }
+}
+
 /// At most `max` bytes of `s`, cut at a character boundary: user input quoted in
 /// an error stays bounded.
 pub(crate) fn truncate(s: &str, max: usize) -> &str {
@@ -243,6 +283,26 @@ mod tests {
                 err.to_string().starts_with("invalid instance uuid"),
                 "{err}"
             );
+        }
+    }
+
+    #[test]
+    fn hostnames() {
+        for ok in ["web-123", "node-1", "a", "db.internal", "X1"] {
+            assert!(check_hostname("hostname", ok).is_ok(), "{ok}");
+        }
+        for (bad, why) in [
+            ("", "empty"),
+            ("web 1", "' ' is not allowed"),
+            ("-web", "start or end"),
+            ("web-", "start or end"),
+            ("a..b", "1 to 63"),
+            ("web_1", "'_' is not allowed"),
+            (&"a".repeat(64), "1 to 63"),
+            (&"a.".repeat(127), "too long"),
+        ] {
+            let err = check_hostname("hostname", bad).unwrap_err().to_string();
+            assert!(err.contains(why), "{bad}: {err}");
         }
     }
 

@@ -1,7 +1,8 @@
 //! # tiktalik
 //!
 //! A blocking Rust SDK for the [Tiktalik Computing](https://tiktalik.com) REST API:
-//! instances, images and backups, networks and products.
+//! instances, images and backups, networks and products, and the load-balancer API
+//! ([`loadbalancer`]).
 //!
 //! - One [`Connection`] on one keep-alive HTTP agent; plain methods that return
 //!   `Result<T, tiktalik::Error>`. No async runtime.
@@ -91,6 +92,7 @@ pub mod encode;
 mod error;
 #[cfg(feature = "fake")]
 pub mod fake;
+pub mod loadbalancer;
 mod retry;
 pub mod wait;
 
@@ -100,6 +102,7 @@ pub use computing::{
 };
 pub use connection::{
     ApiVersion, Connection, ConnectionBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
+    LOADBALANCER_BASE_PATH,
 };
 pub use error::{ApiError, Error};
 pub use retry::RetryPolicy;

@@ -160,3 +160,42 @@ fn fake_server_prints_its_environment_first() {
     let listed = conn.list_instances(tiktalik::Details::none()).unwrap();
     assert!(listed.iter().any(|i| i.hostname == "node-1"));
 }
+
+#[test]
+fn load_balancer_walks_the_api() {
+    let out = run(example("load_balancer"));
+    for expected in [
+        "created shop",
+        "backend 10.12.0.7:80 weight 10",
+        "add_backend 10.12.0.7:80:5",
+        "modify_backend 10.12.0.7:80:10",
+        "deleted shop",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
+    }
+    let fake = FakeTiktalik::start().unwrap();
+    run(against(&fake, "load_balancer"));
+    let calls: Vec<String> = calls(&fake)
+        .iter()
+        .map(|c| {
+            // UUIDs differ from run to run: keep the method and the shape of the path.
+            let (method, target) = c.split_once(' ').unwrap();
+            let shape: Vec<&str> = target
+                .split('/')
+                .map(|s| if s.len() == 36 { "{uuid}" } else { s })
+                .collect();
+            format!("{method} {}", shape.join("/"))
+        })
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            "POST /api/v1/loadbalancer",
+            "PUT /api/v1/loadbalancer/{uuid}/backend",
+            "GET /api/v1/loadbalancer/{uuid}",
+            "PUT /api/v1/loadbalancer/{uuid}/backend/{uuid}",
+            "GET /api/v1/loadbalancer?history=true",
+            "DELETE /api/v1/loadbalancer/{uuid}",
+        ]
+    );
+}

@@ -1,6 +1,8 @@
 //! The fake Tiktalik: faithful authentication and errors, a stateful account whose
 //! operations progress on a manual clock, fault injection, and speed.
 
+mod common;
+
 use std::time::{Duration, Instant, SystemTime};
 
 use tiktalik::clock::ManualClock;
@@ -10,15 +12,7 @@ use tiktalik::{Connection, Details, Error, InstanceState, NewInstance, Size};
 const NODE_1: &str = "71717dfb-3e86-487f-bcf0-01f6856d6bcd";
 const NODE_3: &str = "1a2b3c4d-5e6f-4718-9a0b-c1d2e3f4a5b6";
 
-fn manual() -> (FakeTiktalik, ManualClock, Connection) {
-    let clock = ManualClock::new(SystemTime::now());
-    let fake = FakeTiktalik::builder()
-        .manual_clock(&clock)
-        .start()
-        .unwrap();
-    let conn = fake.connection().unwrap();
-    (fake, clock, conn)
-}
+use common::manual_fake as manual;
 
 fn all_networks(conn: &Connection) -> Vec<String> {
     conn.list_networks()
@@ -185,46 +179,15 @@ fn interfaces_networks_and_images_change_in_later_listings() {
     assert!(conn.get_image(backup).unwrap_err().is_not_found());
 }
 
-/// Requests the SDK refuses to send, made raw so the fake's own checks answer.
+/// A computing request the SDK refuses to send, so the fake's own checks answer.
 fn raw(fake: &FakeTiktalik, method: &str, path: &str, body: &str) -> (u16, String) {
-    use tiktalik::auth::{Credentials, StringToSign, content_md5};
-    let creds = Credentials::new(fake.api_key(), fake.api_secret()).unwrap();
-    let date = httpdate::fmt_http_date(SystemTime::now());
-    let md5 = if body.is_empty() {
-        String::new()
-    } else {
-        content_md5(body.as_bytes())
-    };
-    let content_type = if body.is_empty() {
-        ""
-    } else {
-        "application/x-www-form-urlencoded"
-    };
-    let target = format!("/api/v2/computing{path}");
-    let auth = creds.authorization(&StringToSign {
+    common::raw_request(
+        fake,
         method,
-        content_md5: &md5,
-        content_type,
-        date: &date,
-        target: &target,
-    });
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut request = ureq::http::Request::builder()
-        .method(method)
-        .uri(format!("{}{target}", fake.url()))
-        .header("Date", &date)
-        .header("Authorization", &auth);
-    if !body.is_empty() {
-        request = request
-            .header("Content-Type", content_type)
-            .header("Content-MD5", &md5);
-    }
-    let mut response = agent.run(request.body(body.as_bytes()).unwrap()).unwrap();
-    let status = response.status().as_u16();
-    (status, response.body_mut().read_to_string().unwrap())
+        &format!("/api/v2/computing{path}"),
+        body,
+        None,
+    )
 }
 
 #[test]
@@ -312,36 +275,14 @@ fn authentication_is_checked_like_the_real_service() {
         .expect("14 minutes of skew is tolerated");
 
     // A body that does not match its Content-MD5.
-    let (status, text) = {
-        use tiktalik::auth::{Credentials, StringToSign, content_md5};
-        let creds = Credentials::new(fake.api_key(), fake.api_secret()).unwrap();
-        let date = httpdate::fmt_http_date(SystemTime::now());
-        let md5 = content_md5(b"name=one");
-        let target = "/api/v2/computing/network";
-        let auth = creds.authorization(&StringToSign {
-            method: "POST",
-            content_md5: &md5,
-            content_type: "application/x-www-form-urlencoded",
-            date: &date,
-            target,
-        });
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let mut response = agent
-            .post(format!("{}{target}", fake.url()))
-            .header("Date", &date)
-            .header("Authorization", &auth)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .header("Content-MD5", &md5)
-            .send("name=two")
-            .unwrap();
-        (
-            response.status().as_u16(),
-            response.body_mut().read_to_string().unwrap(),
-        )
-    };
+    let one = tiktalik::auth::content_md5(b"name=one");
+    let (status, text) = common::raw_request(
+        &fake,
+        "POST",
+        "/api/v2/computing/network",
+        "name=two",
+        Some(&one),
+    );
     assert_eq!(status, 401);
     assert!(text.contains("Content-MD5"), "{text}");
     assert!(

@@ -11,15 +11,7 @@ use tiktalik::clock::{Clock, ManualClock};
 use tiktalik::fake::{DEBIAN_IMAGE, FakeTiktalik};
 use tiktalik::{Connection, Details, Error, NewInstance, RetryPolicy, Size};
 
-fn manual() -> (FakeTiktalik, ManualClock, Connection) {
-    let clock = ManualClock::new(SystemTime::now());
-    let fake = FakeTiktalik::builder()
-        .manual_clock(&clock)
-        .start()
-        .unwrap();
-    let conn = fake.connection().unwrap();
-    (fake, clock, conn)
-}
+use common::manual_fake as manual;
 
 fn statuses(fake: &FakeTiktalik) -> Vec<(String, u16)> {
     fake.requests()

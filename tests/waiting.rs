@@ -1,25 +1,19 @@
 //! Waiting for long operations and finding instances, against the fake on a manual
 //! clock: every wait finishes at once, however long it is in fake time.
 
-use std::cell::RefCell;
-use std::time::{Duration, SystemTime};
+mod common;
 
-use tiktalik::clock::{Clock, ManualClock};
-use tiktalik::fake::{DEBIAN_IMAGE, FakeTiktalik};
+use std::cell::RefCell;
+use std::time::Duration;
+
+use tiktalik::clock::Clock;
+use tiktalik::fake::DEBIAN_IMAGE;
 use tiktalik::wait::{Goal, Progress, WaitFailure};
 use tiktalik::{Connection, Details, Error, InstanceState, Size, Waiter};
 
 const NODE_1: &str = "71717dfb-3e86-487f-bcf0-01f6856d6bcd";
 
-fn manual() -> (FakeTiktalik, ManualClock, Connection) {
-    let clock = ManualClock::new(SystemTime::now());
-    let fake = FakeTiktalik::builder()
-        .manual_clock(&clock)
-        .start()
-        .unwrap();
-    let conn = fake.connection().unwrap();
-    (fake, clock, conn)
-}
+use common::manual_fake as manual;
 
 fn create(conn: &Connection, hostname: &str) -> tiktalik::Instance {
     conn.create_instance(hostname, Size::units(2).unwrap(), DEBIAN_IMAGE, &["auto"])

@@ -1,10 +1,8 @@
 //! Images: system images, backups and install images.
 
-use std::fmt;
+use serde::{Deserialize, Serialize};
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-use crate::de::{null_default, number_or_string, serialize_number_or_string};
+use crate::de::{null_default, number_or_string, serialize_number_or_string, string_enum};
 
 /// An image an instance can be installed from: a system image, a backup or an
 /// install image. Every field may be `null` on the wire.
@@ -55,60 +53,15 @@ impl Image {
     }
 }
 
-/// The kind of an image. Kinds this crate does not know are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ImageType {
-    /// A system or custom image.
-    Image,
-    /// A backup of an instance.
-    Backup,
-    /// An install image.
-    Install,
-    /// A kind this crate does not know.
-    Unknown(String),
-}
-
-impl ImageType {
-    /// The value sent by the API.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match self {
-            ImageType::Image => "image",
-            ImageType::Backup => "backup",
-            ImageType::Install => "install",
-            ImageType::Unknown(other) => other,
-        }
-    }
-}
-
-impl From<&str> for ImageType {
-    fn from(s: &str) -> Self {
-        match s {
-            "image" => ImageType::Image,
-            "backup" => ImageType::Backup,
-            "install" => ImageType::Install,
-            other => ImageType::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl fmt::Display for ImageType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ImageType {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ImageType {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Ok(ImageType::from(&*s))
+string_enum! {
+    /// The kind of an image. Kinds this crate does not know are kept in `Unknown`.
+    pub enum ImageType {
+        /// A system or custom image.
+        Image = "image",
+        /// A backup of an instance.
+        Backup = "backup",
+        /// An install image.
+        Install = "install",
     }
 }
 

@@ -24,6 +24,7 @@
 //! the connection from [`FakeTiktalik::connection`] shares that clock, so a
 //! client that sleeps on it advances the fake instantly.
 
+mod balancers;
 mod faults;
 mod server;
 mod state;

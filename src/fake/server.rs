@@ -15,7 +15,7 @@ use super::state::{Account, Failure, fail};
 use crate::auth::{Credentials, StringToSign, content_md5};
 use crate::clock::Clock;
 use crate::computing::Details;
-use crate::encode::Form;
+use crate::encode::{Fields, Form};
 
 /// How far a request's `Date` may be from the server's clock.
 const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
@@ -262,26 +262,36 @@ fn route(
     now: SystemTime,
 ) -> Result<Reply, Failure> {
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let form = Form::parse(body);
+    let query = Form::parse(query.as_bytes());
+    let decode = |rest: &str| -> Vec<String> {
+        rest.split('/')
+            .skip(1)
+            .map(|s| {
+                percent_encoding::percent_decode_str(s)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            })
+            .collect()
+    };
+    if let Some(rest) = path
+        .strip_prefix(crate::LOADBALANCER_BASE_PATH)
+        .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+    {
+        let segments = decode(rest);
+        let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+        return route_balancers(account, method, &segments, &query, &form, now);
+    }
     let Some(rest) = path
         .strip_prefix("/api/v2/computing")
         .or_else(|| path.strip_prefix("/api/v1/computing"))
     else {
         return fail(404, "Not found");
     };
-    let segments: Vec<String> = rest
-        .split('/')
-        .skip(1)
-        .map(|s| {
-            percent_encoding::percent_decode_str(s)
-                .decode_utf8_lossy()
-                .into_owned()
-        })
-        .collect();
+    let segments = decode(rest);
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
-    let form = Form::parse(body);
     let details = || {
-        let flags = Form::parse(query.as_bytes());
-        let flag = |name: &str| flags.get(name) == Some("true");
+        let flag = |name: &str| query.get(name) == Some("true");
         Details {
             actions: flag("actions"),
             vpsimage: flag("vpsimage"),
@@ -316,6 +326,29 @@ fn route(
         ("POST", ["network"]) => Ok(Reply::json(&account.create_network(&form)?)),
         ("GET", ["network", id]) => Ok(Reply::json(&account.get_network(id)?)),
         ("GET", ["product"]) => Ok(Reply::json(&account.list_products())),
+        _ => fail(404, "Not found"),
+    }
+}
+
+/// Dispatches a load-balancer call to the account.
+fn route_balancers(
+    account: &mut Account,
+    method: &str,
+    segments: &[&str],
+    query: &Fields,
+    form: &Fields,
+    now: SystemTime,
+) -> Result<Reply, Failure> {
+    match (method, segments) {
+        ("GET", []) => Ok(Reply::json(
+            &account.list_balancers(query.get("history") == Some("true")),
+        )),
+        ("POST", []) => Ok(Reply::json(&account.create_balancer(form, now)?)),
+        ("GET", [id]) => Ok(Reply::json(&account.get_balancer(id)?)),
+        ("DELETE", [id]) => account.delete_balancer(id).map(|()| Reply::empty()),
+        (_, [id, rest @ ..]) => account
+            .change_balancer(method, id, rest, form, now)
+            .map(|()| Reply::empty()),
         _ => fail(404, "Not found"),
     }
 }

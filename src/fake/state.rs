@@ -10,6 +10,7 @@ use crate::computing::{
     Password, Product, Size, check_network_name,
 };
 use crate::encode::Fields;
+use crate::loadbalancer::LoadBalancer;
 
 /// An error answer: status and the JSON `description`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,7 +93,7 @@ struct FakeInstance {
 
 /// A deterministic source of UUIDs, MACs and addresses, so runs are repeatable.
 #[derive(Debug)]
-struct Ids(u64);
+pub(super) struct Ids(u64);
 
 impl Ids {
     fn next(&mut self) -> u64 {
@@ -103,7 +104,7 @@ impl Ids {
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 
-    fn uuid(&mut self) -> String {
+    pub(super) fn uuid(&mut self) -> String {
         let (a, b) = (self.next(), self.next());
         format!(
             "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
@@ -134,9 +135,11 @@ pub(crate) struct Account {
     images: Vec<Image>,
     instances: Vec<FakeInstance>,
     products: Vec<Product>,
+    /// The load balancers (see `balancers.rs`).
+    pub(super) balancers: Vec<LoadBalancer>,
     /// Next host number handed out in each network, by network index.
     next_host: Vec<u32>,
-    ids: Ids,
+    pub(super) ids: Ids,
     /// Operations take `base_duration / speed`.
     speed: f64,
     faults: Faults,
@@ -314,6 +317,7 @@ impl Account {
             ],
             instances: Vec::new(),
             products: products(),
+            balancers: vec![super::balancers::seed()],
             next_host: vec![178, 5],
             ids: Ids(0x7469_6b74_616c_696b),
             speed: if speed > 0.0 { speed } else { 1.0 },

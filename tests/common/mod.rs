@@ -269,3 +269,67 @@ impl Drop for FakeServerProcess {
         let _ = self.child.wait();
     }
 }
+
+/// A fake on a manual clock that starts now, and a connection sharing that clock.
+pub fn manual_fake() -> (
+    tiktalik::fake::FakeTiktalik,
+    tiktalik::clock::ManualClock,
+    tiktalik::Connection,
+) {
+    let clock = tiktalik::clock::ManualClock::new(SystemTime::now());
+    let fake = tiktalik::fake::FakeTiktalik::builder()
+        .manual_clock(&clock)
+        .start()
+        .unwrap();
+    let conn = fake.connection().unwrap();
+    (fake, clock, conn)
+}
+
+/// Sends a request the SDK would refuse to send, signed by hand for `fake`, and
+/// returns the status and body. `signed_md5` replaces the body's true Content-MD5,
+/// for a test that lies about it.
+pub fn raw_request(
+    fake: &tiktalik::fake::FakeTiktalik,
+    method: &str,
+    target: &str,
+    body: &str,
+    signed_md5: Option<&str>,
+) -> (u16, String) {
+    use tiktalik::auth::{Credentials, StringToSign, content_md5};
+    let creds = Credentials::new(fake.api_key(), fake.api_secret()).unwrap();
+    let date = httpdate::fmt_http_date(fake.clock().now());
+    let md5 = match (signed_md5, body.is_empty()) {
+        (Some(md5), _) => md5.to_owned(),
+        (None, true) => String::new(),
+        (None, false) => content_md5(body.as_bytes()),
+    };
+    let content_type = if md5.is_empty() {
+        ""
+    } else {
+        "application/x-www-form-urlencoded"
+    };
+    let auth = creds.authorization(&StringToSign {
+        method,
+        content_md5: &md5,
+        content_type,
+        date: &date,
+        target,
+    });
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut request = ureq::http::Request::builder()
+        .method(method)
+        .uri(format!("{}{target}", fake.url()))
+        .header("Date", &date)
+        .header("Authorization", &auth);
+    if !md5.is_empty() {
+        request = request
+            .header("Content-Type", content_type)
+            .header("Content-MD5", &md5);
+    }
+    let mut response = agent.run(request.body(body.as_bytes()).unwrap()).unwrap();
+    let status = response.status().as_u16();
+    (status, response.body_mut().read_to_string().unwrap())
+}
