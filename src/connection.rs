@@ -2,7 +2,7 @@
 //! becomes a signed HTTP request and a bounded, decoded response.
 
 use std::fmt;
-use std::io::Read as _;
+use std::io::{self, BufReader, Read as _};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,6 +12,7 @@ use crate::Error;
 use crate::auth::{Credentials, StringToSign, content_md5};
 use crate::clock::{Clock, SystemClock};
 use crate::credentials::CredentialSources;
+use crate::de::{ArrayError, array_from_reader};
 use crate::encode::{Form, truncate};
 use crate::error::{ApiError, EXCERPT_LIMIT};
 use crate::retry::{RetryPolicy, parse_retry_after};
@@ -24,6 +25,13 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 
 const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
+
+/// The read buffer between the socket and the JSON decoder, for large answers.
+const READ_BUFFER: usize = 64 * 1024;
+
+/// Answers up to this size are read whole and decoded from the bytes; larger ones
+/// are decoded as they stream in, so the body is never held whole.
+const SLICE_DECODE_LIMIT: usize = 2 * 1024 * 1024;
 
 /// Where the official service has the load-balancer API.
 const LOADBALANCER_ORIGIN: &str = "https://tiktalik.com";
@@ -239,21 +247,76 @@ impl Connection {
         (&self.lb_origin, &self.lb_base_path)
     }
 
-    /// Sends a call and decodes its JSON answer.
+    /// Sends a call and decodes its JSON answer (an object).
     pub(crate) fn json<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T, Error> {
-        let name = call.name;
-        let body = self.send(call)?;
-        serde_json::from_slice(&body).map_err(|source| Error::Decode { call: name, source })
+        self.decode(call, |head, body| {
+            serde_json::from_reader(BufReader::with_capacity(
+                READ_BUFFER,
+                io::Cursor::new(head).chain(body),
+            ))
+            .map_err(|e| {
+                if e.is_io() {
+                    ArrayError::Io(e.into())
+                } else {
+                    ArrayError::Json(e)
+                }
+            })
+        })
     }
 
-    /// Sends a call whose answer carries nothing the caller needs.
+    /// Sends a call and decodes its JSON answer (an array). A large listing is
+    /// decoded element by element as it streams in, so it costs its models and a
+    /// window of the body, not the body on top.
+    pub(crate) fn json_list<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<Vec<T>, Error> {
+        self.decode(call, |head, body| array_from_reader(head, body))
+    }
+
+    /// Reads an answer of up to `SLICE_DECODE_LIMIT` whole and decodes it from the
+    /// bytes (the fast path, for nearly every call); hands a larger one to `stream`
+    /// with the bytes read so far.
+    fn decode<T: DeserializeOwned>(
+        &self,
+        call: Call<'_>,
+        stream: impl Fn(Vec<u8>, ureq::BodyReader<'_>) -> Result<T, ArrayError>,
+    ) -> Result<T, Error> {
+        let (name, idempotent) = (call.name, call.method == Method::Get);
+        let failed = |e: ArrayError| match e {
+            // The transport failed or the size limit was hit, mid-body.
+            ArrayError::Io(e) => Error::from_ureq(name, idempotent, e.into()),
+            ArrayError::Json(source) => Error::Decode { call: name, source },
+        };
+        self.send(call, |mut body| {
+            let mut head = Vec::new();
+            (&mut body)
+                .take(SLICE_DECODE_LIMIT as u64 + 1)
+                .read_to_end(&mut head)
+                .map_err(|e| failed(ArrayError::Io(e)))?;
+            if head.len() <= SLICE_DECODE_LIMIT {
+                serde_json::from_slice(&head).map_err(|e| failed(ArrayError::Json(e)))
+            } else {
+                stream(head, body).map_err(failed)
+            }
+        })
+    }
+
+    /// Sends a call whose answer carries nothing the caller needs; the body is
+    /// still read (within the size limit) so the connection can be reused.
     pub(crate) fn action(&self, call: Call<'_>) -> Result<(), Error> {
-        self.send(call).map(drop)
+        let (name, idempotent) = (call.name, call.method == Method::Get);
+        self.send(call, |mut body| {
+            io::copy(&mut body, &mut io::sink())
+                .map(drop)
+                .map_err(|e| Error::from_ureq(name, idempotent, e.into()))
+        })
     }
 
-    /// Sends one call, retrying a GET as the retry policy allows; the body of a
-    /// 2xx answer, or the last error with the number of attempts made.
-    fn send(&self, call: Call<'_>) -> Result<Vec<u8>, Error> {
+    /// Sends one call, retrying a GET as the retry policy allows; what `read` makes
+    /// of the body of a 2xx answer, or the last error with the number of attempts.
+    fn send<T>(
+        &self,
+        call: Call<'_>,
+        read: impl Fn(ureq::BodyReader<'_>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
         let (origin, base_path) = match call.service {
             Service::Computing => (self.origin.as_str(), self.api_version.base_path()),
             Service::LoadBalancer => (self.lb_origin.as_str(), self.lb_base_path.as_str()),
@@ -272,7 +335,7 @@ impl Connection {
         };
         let mut attempt = 1;
         loop {
-            let error = match self.attempt(&call, origin, &target) {
+            let error = match self.attempt(&call, origin, &target, &read) {
                 Ok(body) => return Ok(body),
                 Err(error) => error,
             };
@@ -290,7 +353,13 @@ impl Connection {
     }
 
     /// Signs (with the current Date) and sends one request.
-    fn attempt(&self, call: &Call<'_>, origin: &str, target: &str) -> Result<Vec<u8>, Error> {
+    fn attempt<T>(
+        &self,
+        call: &Call<'_>,
+        origin: &str,
+        target: &str,
+        read: impl Fn(ureq::BodyReader<'_>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
         let sent_at = self.clock.now();
         let date = httpdate::fmt_http_date(sent_at);
         let body = call.form.map(|f| f.as_str().as_bytes());
@@ -336,12 +405,13 @@ impl Connection {
         let mut response = result.map_err(failed)?;
         let status = response.status().as_u16();
         if (200..300).contains(&status) {
-            return response
-                .body_mut()
-                .with_config()
-                .limit(self.max_response_bytes)
-                .read_to_vec()
-                .map_err(failed);
+            return read(
+                response
+                    .body_mut()
+                    .with_config()
+                    .limit(self.max_response_bytes)
+                    .reader(),
+            );
         }
         let header = |name: &str| {
             response
@@ -478,8 +548,9 @@ impl ConnectionBuilder {
         self
     }
 
-    /// The time a whole call may take, from connecting to the last byte of the
-    /// answer. Defaults to 20 seconds, like the official client.
+    /// How long any one step of a call may take: connecting, and each wait for the
+    /// server to accept or send bytes (a server that stalls mid-answer hits it).
+    /// Defaults to 20 seconds, applied per step as the official client's httpx does.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -578,7 +649,12 @@ impl ConnectionBuilder {
             .http_status_as_error(false)
             // A redirect would be followed unsigned (or re-sent): report it instead.
             .max_redirects(0)
-            .timeout_global(Some(self.timeout))
+            // Per operation, as httpx (the official client) applies its timeout: a
+            // global budget would make ureq reset the socket timeouts on every read
+            // and write, which costs ~40 µs a call on loopback.
+            .timeout_connect(Some(self.timeout))
+            .timeout_per_read(Some(self.timeout))
+            .timeout_per_write(Some(self.timeout))
             .proxy(proxy)
             .user_agent(self.user_agent);
         #[cfg(any(feature = "native-tls", feature = "platform-verifier"))]

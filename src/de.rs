@@ -138,3 +138,212 @@ macro_rules! string_enum {
 }
 
 pub(crate) use string_enum;
+
+/// Why a streamed array did not decode.
+#[derive(Debug)]
+pub(crate) enum ArrayError {
+    /// Reading the body failed.
+    Io(std::io::Error),
+    /// The bytes are not the expected JSON.
+    Json(serde_json::Error),
+}
+
+/// Decodes a JSON array of objects as its bytes stream in, one element at a time,
+/// each with serde_json's slice parser over a window of the body.
+///
+/// serde_json's reader-based parser goes byte by byte (about half the speed on
+/// large listings); decoding the whole body as a slice holds the body and the
+/// models at once. This keeps the slice parser's speed with memory bounded by the
+/// models plus the window. `head` holds bytes already read from `rest`.
+///
+/// Only the array's own punctuation (`[`, `,`, `]`) is handled here; each element is
+/// found and parsed by serde_json. Elements must be self-delimiting (objects,
+/// arrays or strings), as every list of the API is.
+pub(crate) fn array_from_reader<T: serde::de::DeserializeOwned>(
+    head: Vec<u8>,
+    rest: impl std::io::Read,
+) -> Result<Vec<T>, ArrayError> {
+    use serde::de::Error as _;
+
+    let mut w = Window {
+        bytes: head,
+        start: 0,
+        ended: false,
+        rest,
+    };
+    let unexpected = |what: &str, at: usize| {
+        ArrayError::Json(serde_json::Error::custom(format!(
+            "expected {what} at byte {at} of the window"
+        )))
+    };
+    if w.next_token()? != Some(b'[') {
+        return Err(unexpected("`[`", w.start));
+    }
+    w.start += 1;
+    let mut items = Vec::new();
+    if w.next_token()? == Some(b']') {
+        w.start += 1;
+    } else {
+        loop {
+            if w.next_token()?.is_none() {
+                return Err(unexpected("an element", w.start));
+            }
+            let parsed = {
+                let mut values =
+                    serde_json::Deserializer::from_slice(&w.bytes[w.start..]).into_iter::<T>();
+                match values.next() {
+                    Some(Ok(item)) => Ok((item, values.byte_offset())),
+                    Some(Err(e)) => Err(e),
+                    None => Err(serde_json::Error::custom("expected an element")),
+                }
+            };
+            match parsed {
+                Ok((item, used)) => {
+                    items.push(item);
+                    w.start += used;
+                }
+                // The element runs past the window: read more and parse it again.
+                Err(e) if e.is_eof() && !w.ended => {
+                    w.more()?;
+                    continue;
+                }
+                Err(e) => return Err(ArrayError::Json(e)),
+            }
+            match w.next_token()? {
+                Some(b',') => w.start += 1,
+                Some(b']') => {
+                    w.start += 1;
+                    break;
+                }
+                _ => return Err(unexpected("`,` or `]`", w.start)),
+            }
+        }
+    }
+    if w.next_token()?.is_some() {
+        return Err(unexpected("the end of the body", w.start));
+    }
+    Ok(items)
+}
+
+/// The unread part of a body: bytes read so far from `start` on, and the rest.
+struct Window<R> {
+    bytes: Vec<u8>,
+    start: usize,
+    ended: bool,
+    rest: R,
+}
+
+impl<R: std::io::Read> Window<R> {
+    /// Reads another chunk, dropping what was consumed once it is most of the window.
+    /// A chunk is at least as large as the unparsed part, so an element larger than
+    /// a chunk is parsed again only a logarithmic number of times.
+    fn more(&mut self) -> Result<(), ArrayError> {
+        const CHUNK: usize = 64 * 1024;
+        if self.start > self.bytes.len() / 2 {
+            self.bytes.drain(..self.start);
+            self.start = 0;
+        }
+        let len = self.bytes.len();
+        self.bytes.resize(len + CHUNK.max(len - self.start), 0);
+        let read = loop {
+            match self.rest.read(&mut self.bytes[len..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(ArrayError::Io(e)),
+            }
+        };
+        self.bytes.truncate(len + read);
+        self.ended = read == 0;
+        Ok(())
+    }
+
+    /// The next byte that is not whitespace, reading as needed; `None` at the end.
+    fn next_token(&mut self) -> Result<Option<u8>, ArrayError> {
+        loop {
+            match self.bytes[self.start..]
+                .iter()
+                .position(|b| !b.is_ascii_whitespace())
+            {
+                Some(skip) => {
+                    self.start += skip;
+                    return Ok(Some(self.bytes[self.start]));
+                }
+                None if self.ended => return Ok(None),
+                None => {
+                    self.start = self.bytes.len();
+                    self.more()?;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Item {
+        name: String,
+    }
+
+    /// A reader that hands out `step` bytes at a time, so every element straddles
+    /// window boundaries somewhere.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    fn decode(json: &str, head: usize, step: usize) -> Result<Vec<Item>, ArrayError> {
+        let bytes = json.as_bytes();
+        let head = head.min(bytes.len());
+        array_from_reader(bytes[..head].to_vec(), Trickle(&bytes[head..], step))
+    }
+
+    #[test]
+    fn arrays_decode_across_any_split() {
+        let names: Vec<String> = (0..50).map(|i| format!("n{i}-\"ż\" ]}},[")).collect();
+        let json = serde_json::to_string(
+            &names
+                .iter()
+                .map(|n| serde_json::json!({ "name": n, "extra": [1, {"x": "]"}] }))
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let spaced = json.replace(",{", " ,\n {");
+        for text in [&json, &spaced] {
+            for (head, step) in [(0, 5), (3, 7), (100, 64), (usize::MAX, 1)] {
+                let items = decode(text, head, step).unwrap();
+                let got: Vec<&str> = items.iter().map(|i| i.name.as_str()).collect();
+                assert_eq!(got, names, "head {head}, step {step}");
+            }
+        }
+        assert!(decode("  [ ] ", 0, 1).unwrap().is_empty());
+    }
+
+    #[test]
+    fn malformed_arrays_are_errors() {
+        for bad in [
+            "",
+            "{}",
+            "[",
+            "[{\"name\": \"a\"}",
+            "[{\"name\": \"a\"} {\"name\": \"b\"}]",
+            "[{\"name\": \"a\"},]",
+            "[{\"name\": \"a\"}] x",
+            "[{\"name\": 1}]",
+            "[{\"name\": \"a\"",
+        ] {
+            for step in [1, 1000] {
+                let err = decode(bad, 0, step).unwrap_err();
+                assert!(matches!(err, ArrayError::Json(_)), "{bad:?}: {err:?}");
+            }
+        }
+    }
+}

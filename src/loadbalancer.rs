@@ -452,7 +452,7 @@ impl Connection {
         } else {
             "history=false"
         };
-        self.json(Call::loadbalancer("list_loadbalancers", Method::Get, "").query(query))
+        self.json_list(Call::loadbalancer("list_loadbalancers", Method::Get, "").query(query))
     }
 
     /// Fetches one balancer.

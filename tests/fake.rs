@@ -402,3 +402,44 @@ fn speed_scales_operations_in_real_time() {
     std::thread::sleep(Duration::from_millis(150));
     assert!(web.refresh(&conn).unwrap().is_running());
 }
+
+#[test]
+fn large_listings_stream_to_the_same_models() {
+    // About 3 MB of JSON: past the 2 MiB the SDK reads whole, so it streams.
+    let fake = FakeTiktalik::builder()
+        .extra_instances(2000)
+        .start()
+        .unwrap();
+    let conn = fake.connection().unwrap();
+    let streamed = conn.list_instances(Details::all()).unwrap();
+    assert_eq!(streamed.len(), 2004);
+
+    let body = common::raw_request(
+        &fake,
+        "GET",
+        "/api/v2/computing/instance?actions=true&vpsimage=true&cost=true",
+        "",
+        None,
+    )
+    .1;
+    assert!(body.len() > 2 * 1024 * 1024, "{} bytes", body.len());
+    let whole: Vec<tiktalik::Instance> = serde_json::from_str(&body).unwrap();
+    assert_eq!(streamed, whole);
+
+    let small = fake
+        .connection_builder()
+        .max_response_bytes(2_500_000)
+        .build()
+        .unwrap();
+    let err = small.list_instances(Details::all()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::BodyTooLarge {
+                call: "list_instances",
+                limit: 2_500_000
+            }
+        ),
+        "{err:?}"
+    );
+}

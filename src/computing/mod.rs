@@ -129,7 +129,7 @@ impl Connection {
     /// # Errors
     /// [`Error::Api`], [`Error::Transport`], [`Error::Timeout`] or [`Error::Decode`].
     pub fn list_instances(&self, details: Details) -> Result<Vec<Instance>, Error> {
-        self.json(Call::new("list_instances", Method::Get, "/instance").query(details.query()))
+        self.json_list(Call::new("list_instances", Method::Get, "/instance").query(details.query()))
     }
 
     /// Fetches one instance by UUID, with the details asked for.
@@ -322,7 +322,7 @@ impl Connection {
     /// As [`get_instance`](Self::get_instance).
     pub fn list_instance_interfaces(&self, uuid: &str) -> Result<Vec<Interface>, Error> {
         let path = format!("/instance/{}/interface", check_uuid("instance uuid", uuid)?);
-        self.json(Call::new("list_instance_interfaces", Method::Get, &path))
+        self.json_list(Call::new("list_instance_interfaces", Method::Get, &path))
     }
 
     /// Attaches an instance to a network as interface number `seq` (0 is eth0).
@@ -366,7 +366,7 @@ impl Connection {
             "/instance/{}/blockdevice",
             check_uuid("instance uuid", uuid)?
         );
-        self.json(Call::new("get_instance_block_devices", Method::Get, &path))
+        self.json_list(Call::new("get_instance_block_devices", Method::Get, &path))
     }
 }
 
@@ -377,7 +377,7 @@ impl Connection {
     /// # Errors
     /// As [`list_instances`](Self::list_instances).
     pub fn list_images(&self) -> Result<Vec<Image>, Error> {
-        self.json(Call::new("list_images", Method::Get, "/image"))
+        self.json_list(Call::new("list_images", Method::Get, "/image"))
     }
 
     /// Fetches one image.
@@ -420,7 +420,7 @@ impl Connection {
     /// # Errors
     /// As [`list_instances`](Self::list_instances).
     pub fn list_networks(&self) -> Result<Vec<Network>, Error> {
-        self.json(Call::new("list_networks", Method::Get, "/network"))
+        self.json_list(Call::new("list_networks", Method::Get, "/network"))
     }
 
     /// Fetches one network.
@@ -447,7 +447,7 @@ impl Connection {
     /// # Errors
     /// As [`list_instances`](Self::list_instances).
     pub fn list_products(&self) -> Result<Vec<Product>, Error> {
-        self.json(Call::new("list_products", Method::Get, "/product"))
+        self.json_list(Call::new("list_products", Method::Get, "/product"))
     }
 }
 

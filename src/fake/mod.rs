@@ -185,6 +185,7 @@ pub struct FakeBuilder {
     api_secret: String,
     clock: Arc<dyn Clock>,
     speed: f64,
+    hosts: usize,
 }
 
 impl Default for FakeBuilder {
@@ -195,6 +196,7 @@ impl Default for FakeBuilder {
             api_secret: DEFAULT_API_SECRET.to_owned(),
             clock: Arc::new(SystemClock),
             speed: 1.0,
+            hosts: 0,
         }
     }
 }
@@ -221,6 +223,13 @@ impl FakeBuilder {
     /// at speed 1, 1 s at speed 60). Defaults to 1.
     pub fn speed(mut self, speed: f64) -> Self {
         self.speed = speed;
+        self
+    }
+
+    /// Adds `n` running instances named `host-1` .. `host-n` to the seeded account,
+    /// for load tests and benchmarks. Defaults to 0.
+    pub fn extra_instances(mut self, n: usize) -> Self {
+        self.hosts = n;
         self
     }
 
@@ -254,13 +263,11 @@ impl FakeBuilder {
             .map_err(|e| Error::config(format!("the fake cannot start its server: {e}")))?;
         let server = Arc::new(server);
         let faults = Faults::default();
+        let mut account = state::Account::seeded(self.clock.now(), self.speed, faults.clone());
+        account.add_hosts(self.hosts, self.clock.now());
         let shared = Arc::new(server::Shared {
             credentials,
-            account: Mutex::new(state::Account::seeded(
-                self.clock.now(),
-                self.speed,
-                faults.clone(),
-            )),
+            account: Mutex::new(account),
             clock: self.clock,
             faults,
             log: Mutex::new(Vec::new()),

@@ -12,6 +12,20 @@ use crate::computing::{
 use crate::encode::Fields;
 use crate::loadbalancer::LoadBalancer;
 
+/// An instance as the fake serves it: the stored model (whose detail fields stay
+/// empty) plus the details a request asked for.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct InstanceView<'a> {
+    #[serde(flatten)]
+    model: &'a Instance,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    actions: Option<Vec<&'a Operation>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vpsimage: Option<&'a Image>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gross_cost_per_hour: Option<f64>,
+}
+
 /// An error answer: status and the JSON `description`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Failure {
@@ -325,31 +339,51 @@ impl Account {
         };
         for (hostname, uuid, size, running) in SEED_INSTANCES {
             let size: Size = size.parse().unwrap_or(Size::QUARTER);
-            let nets: Vec<usize> = if hostname.starts_with("node-") {
-                vec![0, 1]
+            let nets: &[usize] = if hostname.starts_with("node-") {
+                &[0, 1]
             } else {
-                vec![1]
+                &[1]
             };
-            let mut instance =
-                account.new_instance(uuid.to_owned(), hostname, size, DEBIAN, &nets, None);
-            let record = account.operation(&OpKind::Install, hostname, now);
-            instance.ops.push(Operation {
-                progress: 100,
-                start_time: record.add_time.clone(),
-                end_time: record.add_time.clone(),
-                end_code: Some(0),
-                end_desc: Some("ok".to_owned()),
-                ..record
-            });
-            instance.model.state = Some(if running {
-                InstanceState::Running
-            } else {
-                InstanceState::Stopped
-            });
-            instance.model.running = running;
-            account.instances.push(instance);
+            account.add_installed(uuid.to_owned(), hostname, size, nets, running, now);
         }
         account
+    }
+
+    /// Adds `n` running instances named `host-1` .. `host-n`, for load tests.
+    pub(crate) fn add_hosts(&mut self, n: usize, now: SystemTime) {
+        for i in 1..=n {
+            let uuid = self.ids.uuid();
+            self.add_installed(uuid, &format!("host-{i}"), Size::HALF, &[0, 1], true, now);
+        }
+    }
+
+    /// An instance whose install finished at `now`.
+    fn add_installed(
+        &mut self,
+        uuid: String,
+        hostname: &str,
+        size: Size,
+        networks: &[usize],
+        running: bool,
+        now: SystemTime,
+    ) {
+        let mut instance = self.new_instance(uuid, hostname, size, DEBIAN, networks, None);
+        let record = self.operation(&OpKind::Install, hostname, now);
+        instance.ops.push(Operation {
+            progress: 100,
+            start_time: record.add_time.clone(),
+            end_time: record.add_time.clone(),
+            end_code: Some(0),
+            end_desc: Some("ok".to_owned()),
+            ..record
+        });
+        instance.model.state = Some(if running {
+            InstanceState::Running
+        } else {
+            InstanceState::Stopped
+        });
+        instance.model.running = running;
+        self.instances.push(instance);
     }
 
     fn operation(&mut self, kind: &OpKind, hostname: &str, now: SystemTime) -> Operation {
@@ -557,32 +591,37 @@ impl Account {
             .position(|n| n.uuid.eq_ignore_ascii_case(uuid))
     }
 
-    fn render(&self, index: usize, details: Details) -> Instance {
+    /// An instance as served, with the details asked for, borrowed from the account
+    /// (a listing of thousands is serialized without copying them).
+    fn render(&self, index: usize, details: Details) -> InstanceView<'_> {
         let fake = &self.instances[index];
-        let mut model = fake.model.clone();
-        if details.actions {
-            model.actions = Some(fake.ops.iter().rev().take(10).cloned().collect());
+        InstanceView {
+            model: &fake.model,
+            actions: details
+                .actions
+                .then(|| fake.ops.iter().rev().take(10).collect()),
+            vpsimage: if details.vpsimage {
+                self.images
+                    .iter()
+                    .find(|i| i.uuid == fake.model.vpsimage_uuid)
+            } else {
+                None
+            },
+            gross_cost_per_hour: details.cost.then_some(fake.cost_per_hour),
         }
-        if details.vpsimage {
-            model.vpsimage = self
-                .images
-                .iter()
-                .find(|i| i.uuid == model.vpsimage_uuid)
-                .cloned();
-        }
-        if details.cost {
-            model.gross_cost_per_hour = Some(fake.cost_per_hour);
-        }
-        model
     }
 
-    pub(crate) fn list_instances(&self, details: Details) -> Vec<Instance> {
+    pub(crate) fn list_instances(&self, details: Details) -> Vec<InstanceView<'_>> {
         (0..self.instances.len())
             .map(|i| self.render(i, details))
             .collect()
     }
 
-    pub(crate) fn get_instance(&self, uuid: &str, details: Details) -> Result<Instance, Failure> {
+    pub(crate) fn get_instance(
+        &self,
+        uuid: &str,
+        details: Details,
+    ) -> Result<InstanceView<'_>, Failure> {
         Ok(self.render(self.instance_index(uuid)?, details))
     }
 
@@ -591,7 +630,7 @@ impl Account {
         &mut self,
         form: &Fields,
         now: SystemTime,
-    ) -> Result<Instance, Failure> {
+    ) -> Result<InstanceView<'_>, Failure> {
         let hostname = match form.get("hostname") {
             Some(h) if !h.trim().is_empty() => h.to_owned(),
             _ => return fail(400, "Parameter hostname is required"),
@@ -812,6 +851,12 @@ impl Account {
 mod tests {
     use super::*;
 
+    /// What a client would decode from the served instance.
+    fn get(account: &Account, uuid: &str, details: Details) -> Instance {
+        let view = account.get_instance(uuid, details).unwrap();
+        serde_json::from_value(serde_json::to_value(view).unwrap()).unwrap()
+    }
+
     fn t(secs: u64) -> SystemTime {
         SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000 + secs)
     }
@@ -842,15 +887,15 @@ mod tests {
             .field("networks[]", "auto");
         let form = crate::encode::Form::parse(form.as_str().as_bytes());
         let created = account.create_instance(&form, t(0)).unwrap();
+        let created: Instance =
+            serde_json::from_value(serde_json::to_value(created).unwrap()).unwrap();
         assert_eq!(created.state, Some(InstanceState::Installing));
         assert_eq!(created.actions_pending_count, 1);
         account.advance(t(30));
-        let half = account.get_instance(&created.uuid, Details::all()).unwrap();
+        let half = get(&account, &created.uuid, Details::all());
         assert_eq!(half.actions.unwrap()[0].progress, 50);
         account.advance(t(60));
-        let done = account
-            .get_instance(&created.uuid, Details::none())
-            .unwrap();
+        let done = get(&account, &created.uuid, Details::none());
         assert!(done.is_running());
         assert_eq!(done.actions_pending_count, 0);
     }
@@ -867,7 +912,7 @@ mod tests {
             .unwrap();
         // stop ends at 10 s, start runs 10..20 s: at 25 s both are done.
         account.advance(t(25));
-        let i = account.get_instance(node1, Details::all()).unwrap();
+        let i = get(&account, node1, Details::all());
         assert!(i.is_running());
         assert!(i.actions.unwrap().iter().all(Operation::is_finished));
     }
