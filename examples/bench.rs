@@ -479,6 +479,9 @@ fn main() -> Result<(), Failure> {
         }
     }
 
+    if quick {
+        println!("(--quick: a smoke run; the targets apply to a full --release run)");
+    }
     let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
     let (w0, w1, w2) = (width(0), width(1), width(2).max(6));
     println!(

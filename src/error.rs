@@ -156,15 +156,13 @@ impl ApiError {
     }
 }
 
-/// The first [`EXCERPT_LIMIT`] bytes of `body`, cut at a character boundary.
+/// At most [`EXCERPT_LIMIT`] bytes of text from the start of `body`: invalid UTF-8
+/// becomes U+FFFD (three bytes each), so the cut is made after decoding, at a
+/// character boundary.
 fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(EXCERPT_LIMIT)]);
-    let mut text = text.into_owned();
-    // A cut in the middle of a multi-byte character leaves a replacement char; drop it.
-    if body.len() > EXCERPT_LIMIT && text.ends_with('\u{FFFD}') {
-        text.pop();
-    }
-    text.trim().to_owned()
+    let head = &body[..body.len().min(EXCERPT_LIMIT)];
+    let text = String::from_utf8_lossy(head);
+    crate::encode::truncate(text.trim(), EXCERPT_LIMIT).to_owned()
 }
 
 impl Error {
@@ -433,6 +431,13 @@ mod tests {
         assert_eq!(api.description, None);
         assert!(api.body_excerpt.starts_with("<html><body>401"));
         assert!(api.body_excerpt.len() <= EXCERPT_LIMIT);
+    }
+
+    #[test]
+    fn excerpt_of_invalid_utf8_stays_bounded() {
+        let ex = excerpt(&[0xff; 2000]);
+        assert!(ex.len() <= EXCERPT_LIMIT, "{}", ex.len());
+        assert!(ex.chars().all(|c| c == '\u{FFFD}'));
     }
 
     #[test]

@@ -97,8 +97,9 @@ mod retry;
 pub mod wait;
 
 pub use computing::{
-    Ambiguous, BlockDevice, Details, Image, ImageType, Instance, InstanceState, Interface, Network,
-    NewInstance, Operation, Password, Product, Size, check_network_name,
+    Ambiguous, BlockDevice, Details, Image, ImageType, Instance, InstanceState, Interface,
+    MAX_INTERFACE_SEQ, Network, NewInstance, Operation, Password, Product, Size,
+    check_network_name,
 };
 pub use connection::{
     ApiVersion, Connection, ConnectionBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,

@@ -87,6 +87,11 @@ impl Details {
     }
 }
 
+/// The highest interface number `add_network_interface` accepts. The API documents
+/// no limit; this one is a sanity bound (a virtual machine has a few NICs), so a
+/// port or an index from elsewhere passed by mistake is caught before sending.
+pub const MAX_INTERFACE_SEQ: u32 = 31;
+
 /// Several instances matched a [`Connection::find_instance`] query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -325,7 +330,8 @@ impl Connection {
         self.json_list(Call::new("list_instance_interfaces", Method::Get, &path))
     }
 
-    /// Attaches an instance to a network as interface number `seq` (0 is eth0).
+    /// Attaches an instance to a network as interface number `seq` (0 is eth0, at
+    /// most [`MAX_INTERFACE_SEQ`]).
     /// The new interface shows in [`list_instance_interfaces`](Self::list_instance_interfaces).
     ///
     /// # Errors
@@ -338,6 +344,12 @@ impl Connection {
         seq: u32,
     ) -> Result<(), Error> {
         let path = format!("/instance/{}/interface", check_uuid("instance uuid", uuid)?);
+        if seq > MAX_INTERFACE_SEQ {
+            return Err(Error::invalid(
+                "interface seq",
+                format!("{seq} is not an interface number; use 0 (eth0) to {MAX_INTERFACE_SEQ}"),
+            ));
+        }
         let form = Form::new()
             .field("network_uuid", check_uuid("network uuid", network_uuid)?)
             .field("seq", &seq.to_string());

@@ -740,8 +740,15 @@ impl Account {
                 ),
             );
         };
-        let Some(seq) = form.get("seq").and_then(|s| s.parse::<u32>().ok()) else {
-            return fail(400, "Parameter seq must be a number");
+        let Some(seq) = form
+            .get("seq")
+            .and_then(|s| s.parse::<u32>().ok())
+            .filter(|seq| *seq <= crate::computing::MAX_INTERFACE_SEQ)
+        else {
+            return fail(
+                400,
+                "Parameter seq must be an interface number from 0 to 31",
+            );
         };
         let interfaces = &self.instances[index].model.interfaces;
         if interfaces.iter().any(|i| i.seq == seq) {

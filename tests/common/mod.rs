@@ -115,7 +115,17 @@ fn independent_check(
 
 impl RecordingServer {
     pub fn start(handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> Self {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
+        // TCP_NODELAY, inherited by accepted sockets: without it every answer over
+        // tiny_http's 1 KiB buffer waits ~40 ms for a delayed ACK.
+        let socket =
+            socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+        socket.set_tcp_nodelay(true).unwrap();
+        socket
+            .bind(&std::net::SocketAddr::from(([127, 0, 0, 1], 0)).into())
+            .unwrap();
+        socket.listen(64).unwrap();
+        let listener: std::net::TcpListener = socket.into();
+        let server = Arc::new(tiny_http::Server::from_listener(listener, None).unwrap());
         let port = server.server_addr().to_ip().unwrap().port();
         let log = Arc::new(Mutex::new(Vec::new()));
         let handler: Arc<Handler> = Arc::new(handler);
