@@ -12,7 +12,7 @@ use crate::Error;
 use crate::auth::{Credentials, StringToSign, content_md5};
 use crate::clock::{Clock, SystemClock};
 use crate::credentials::CredentialSources;
-use crate::de::{ArrayError, array_from_reader};
+use crate::de::{StreamError, array_from_reader};
 use crate::encode::{Form, truncate};
 use crate::error::{ApiError, EXCERPT_LIMIT};
 use crate::retry::{RetryPolicy, parse_retry_after};
@@ -125,6 +125,12 @@ impl<'a> Call<'a> {
         }
     }
 
+    /// Whether the call only reads (a GET): safe to send again, and with nothing
+    /// at stake when its answer is lost.
+    pub(crate) fn read_only(&self) -> bool {
+        self.method == Method::Get
+    }
+
     /// A call to the load-balancer API.
     pub(crate) fn loadbalancer(name: &'static str, method: Method, path: &'a str) -> Self {
         Call {
@@ -144,7 +150,8 @@ impl<'a> Call<'a> {
     }
 }
 
-/// A signed, blocking connection to the Tiktalik Computing API.
+/// A signed, blocking connection to the Tiktalik Computing API and its
+/// load-balancer API.
 ///
 /// It holds one HTTP agent for its whole life, so TCP and TLS connections are
 /// kept alive across calls. Build it once and reuse it.
@@ -256,9 +263,9 @@ impl Connection {
             ))
             .map_err(|e| {
                 if e.is_io() {
-                    ArrayError::Io(e.into())
+                    StreamError::Io(e.into())
                 } else {
-                    ArrayError::Json(e)
+                    StreamError::Json(e)
                 }
             })
         })
@@ -277,22 +284,22 @@ impl Connection {
     fn decode<T: DeserializeOwned>(
         &self,
         call: Call<'_>,
-        stream: impl Fn(Vec<u8>, ureq::BodyReader<'_>) -> Result<T, ArrayError>,
+        stream: impl Fn(Vec<u8>, ureq::BodyReader<'_>) -> Result<T, StreamError>,
     ) -> Result<T, Error> {
-        let (name, idempotent) = (call.name, call.method == Method::Get);
-        let failed = |e: ArrayError| match e {
+        let (name, read_only) = (call.name, call.read_only());
+        let failed = |e: StreamError| match e {
             // The transport failed or the size limit was hit, mid-body.
-            ArrayError::Io(e) => Error::from_ureq(name, idempotent, e.into()),
-            ArrayError::Json(source) => Error::Decode { call: name, source },
+            StreamError::Io(e) => Error::from_ureq(name, read_only, e.into()),
+            StreamError::Json(source) => Error::Decode { call: name, source },
         };
         self.send(call, |mut body| {
             let mut head = Vec::new();
             (&mut body)
                 .take(SLICE_DECODE_LIMIT as u64 + 1)
                 .read_to_end(&mut head)
-                .map_err(|e| failed(ArrayError::Io(e)))?;
+                .map_err(|e| failed(StreamError::Io(e)))?;
             if head.len() <= SLICE_DECODE_LIMIT {
-                serde_json::from_slice(&head).map_err(|e| failed(ArrayError::Json(e)))
+                serde_json::from_slice(&head).map_err(|e| failed(StreamError::Json(e)))
             } else {
                 stream(head, body).map_err(failed)
             }
@@ -302,11 +309,11 @@ impl Connection {
     /// Sends a call whose answer carries nothing the caller needs; the body is
     /// still read (within the size limit) so the connection can be reused.
     pub(crate) fn action(&self, call: Call<'_>) -> Result<(), Error> {
-        let (name, idempotent) = (call.name, call.method == Method::Get);
+        let (name, read_only) = (call.name, call.read_only());
         self.send(call, |mut body| {
             io::copy(&mut body, &mut io::sink())
                 .map(drop)
-                .map_err(|e| Error::from_ureq(name, idempotent, e.into()))
+                .map_err(|e| Error::from_ureq(name, read_only, e.into()))
         })
     }
 
@@ -328,7 +335,7 @@ impl Connection {
             target.push('?');
             target.push_str(query);
         }
-        let policy = if call.method == Method::Get {
+        let policy = if call.read_only() {
             self.retry
         } else {
             RetryPolicy::none()
@@ -339,10 +346,12 @@ impl Connection {
                 Ok(body) => return Ok(body),
                 Err(error) => error,
             };
-            match policy
-                .delay(attempt, error.retry_after())
-                .filter(|_| error.is_retryable())
-            {
+            let wait = if error.is_retryable() {
+                policy.delay(attempt, error.retry_after())
+            } else {
+                None
+            };
+            match wait {
                 Some(wait) => {
                     self.clock.sleep(wait);
                     attempt += 1;
@@ -390,8 +399,7 @@ impl Connection {
         let request = request
             .body(())
             .map_err(|e| Error::invalid("request", format!("{}: {e}", truncate(target, 200))))?;
-        let idempotent = call.method == Method::Get;
-        let failed = |e| Error::from_ureq(call.name, idempotent, e);
+        let failed = |e| Error::from_ureq(call.name, call.read_only(), e);
         let result = match (call.method, body) {
             (Method::Get, None) => self.agent.run(request),
             // Like the official client, a body-less POST/PUT/DELETE says Content-Length: 0.

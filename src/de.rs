@@ -139,9 +139,9 @@ macro_rules! string_enum {
 
 pub(crate) use string_enum;
 
-/// Why a streamed array did not decode.
+/// Why a streamed body did not decode.
 #[derive(Debug)]
-pub(crate) enum ArrayError {
+pub(crate) enum StreamError {
     /// Reading the body failed.
     Io(std::io::Error),
     /// The bytes are not the expected JSON.
@@ -162,7 +162,7 @@ pub(crate) enum ArrayError {
 pub(crate) fn array_from_reader<T: serde::de::DeserializeOwned>(
     head: Vec<u8>,
     rest: impl std::io::Read,
-) -> Result<Vec<T>, ArrayError> {
+) -> Result<Vec<T>, StreamError> {
     use serde::de::Error as _;
 
     let mut w = Window {
@@ -172,7 +172,7 @@ pub(crate) fn array_from_reader<T: serde::de::DeserializeOwned>(
         rest,
     };
     let unexpected = |what: &str, at: usize| {
-        ArrayError::Json(serde_json::Error::custom(format!(
+        StreamError::Json(serde_json::Error::custom(format!(
             "expected {what} at byte {at} of the window"
         )))
     };
@@ -207,7 +207,7 @@ pub(crate) fn array_from_reader<T: serde::de::DeserializeOwned>(
                     w.more()?;
                     continue;
                 }
-                Err(e) => return Err(ArrayError::Json(e)),
+                Err(e) => return Err(StreamError::Json(e)),
             }
             match w.next_token()? {
                 Some(b',') => w.start += 1,
@@ -237,7 +237,7 @@ impl<R: std::io::Read> Window<R> {
     /// Reads another chunk, dropping what was consumed once it is most of the window.
     /// A chunk is at least as large as the unparsed part, so an element larger than
     /// a chunk is parsed again only a logarithmic number of times.
-    fn more(&mut self) -> Result<(), ArrayError> {
+    fn more(&mut self) -> Result<(), StreamError> {
         const CHUNK: usize = 64 * 1024;
         if self.start > self.bytes.len() / 2 {
             self.bytes.drain(..self.start);
@@ -249,7 +249,7 @@ impl<R: std::io::Read> Window<R> {
             match self.rest.read(&mut self.bytes[len..]) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(ArrayError::Io(e)),
+                Err(e) => return Err(StreamError::Io(e)),
             }
         };
         self.bytes.truncate(len + read);
@@ -258,7 +258,7 @@ impl<R: std::io::Read> Window<R> {
     }
 
     /// The next byte that is not whitespace, reading as needed; `None` at the end.
-    fn next_token(&mut self) -> Result<Option<u8>, ArrayError> {
+    fn next_token(&mut self) -> Result<Option<u8>, StreamError> {
         loop {
             match self.bytes[self.start..]
                 .iter()
@@ -300,7 +300,7 @@ mod tests {
         }
     }
 
-    fn decode(json: &str, head: usize, step: usize) -> Result<Vec<Item>, ArrayError> {
+    fn decode(json: &str, head: usize, step: usize) -> Result<Vec<Item>, StreamError> {
         let bytes = json.as_bytes();
         let head = head.min(bytes.len());
         array_from_reader(bytes[..head].to_vec(), Trickle(&bytes[head..], step))
@@ -342,7 +342,7 @@ mod tests {
         ] {
             for step in [1, 1000] {
                 let err = decode(bad, 0, step).unwrap_err();
-                assert!(matches!(err, ArrayError::Json(_)), "{bad:?}: {err:?}");
+                assert!(matches!(err, StreamError::Json(_)), "{bad:?}: {err:?}");
             }
         }
     }

@@ -179,9 +179,9 @@ impl Error {
         }
     }
 
-    /// Maps a transport failure; `idempotent` is false for POST, PUT and DELETE,
+    /// Maps a transport failure; `read_only` is false for POST, PUT and DELETE,
     /// whose answers, once the request may have left, are reported as lost.
-    pub(crate) fn from_ureq(call: &'static str, idempotent: bool, e: ureq::Error) -> Self {
+    pub(crate) fn from_ureq(call: &'static str, read_only: bool, e: ureq::Error) -> Self {
         use std::io::ErrorKind;
         let not_sent = matches!(
             &e,
@@ -194,7 +194,7 @@ impl Error {
         ) || matches!(&e, ureq::Error::Io(io) if io.kind() == ErrorKind::ConnectionRefused);
         match e {
             ureq::Error::BodyExceedsLimit(limit) => Error::BodyTooLarge { call, limit },
-            e if !idempotent && !not_sent => Error::ResponseLost {
+            e if !read_only && !not_sent => Error::ResponseLost {
                 call,
                 source: Box::new(e),
             },

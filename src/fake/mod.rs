@@ -32,7 +32,6 @@ mod state;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
 
 pub use faults::Faults;
 
@@ -304,6 +303,3 @@ fn listen(port: u16) -> std::io::Result<TcpListener> {
     socket.listen(128)?;
     Ok(socket.into())
 }
-
-/// How long a test should let fake time run for an install at speed 1.
-pub const INSTALL_TIME: Duration = Duration::from_secs(60);
