@@ -123,13 +123,11 @@ impl ApiError {
     /// Builds the error from a raw response body: keeps the JSON `description`
     /// when there is one and a bounded excerpt of the body in any case.
     pub(crate) fn from_body(call: &'static str, status: u16, body: &[u8]) -> Self {
-        #[derive(serde::Deserialize)]
-        struct Described {
-            description: Option<String>,
-        }
-        let description = serde_json::from_slice::<Described>(body)
+        // Only an object's string `description` counts (serde would also read a
+        // struct from an array, such as `[""]`).
+        let description = serde_json::from_slice::<serde_json::Value>(body)
             .ok()
-            .and_then(|d| d.description);
+            .and_then(|v| v.get("description")?.as_str().map(str::to_owned));
         ApiError {
             call,
             status,
@@ -421,6 +419,13 @@ mod tests {
             e.to_string(),
             "get_instance: the server answered HTTP 404: Not found"
         );
+    }
+
+    #[test]
+    fn only_an_object_describes_an_error() {
+        for body in [&b"[\"Not found\"]"[..], b"{\"description\": 404}", b"\"x\""] {
+            assert_eq!(ApiError::from_body("c", 500, body).description, None);
+        }
     }
 
     #[test]

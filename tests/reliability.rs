@@ -218,16 +218,18 @@ fn no_change_is_ever_sent_twice_under_faults() {
             assert!(expected(&err), "{fault} on {method} {path}: {err:?}");
             assert_eq!(err.attempts(), 1, "{fault} on {method} {path}");
             fake.faults().clear();
-            std::thread::sleep(Duration::from_millis(if fault == "latency" {
-                350
-            } else {
-                0
-            }));
-            let sent = fake
-                .requests()
-                .iter()
-                .filter(|r| r.method == method && r.target.contains(path))
-                .count();
+            let sent = || {
+                fake.requests()
+                    .iter()
+                    .filter(|r| r.method == method && r.target.contains(path))
+                    .count()
+            };
+            // A delayed request shows in the log once the fake has slept and answered.
+            let deadline = std::time::Instant::now() + Duration::from_secs(5);
+            while sent() == 0 && std::time::Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let sent = sent();
             assert_eq!(sent, 1, "{fault} on {method} {path}: sent {sent} times");
         }
     }
