@@ -327,6 +327,7 @@ pub fn raw_request(
     });
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
+        .proxy(None) // 127.0.0.1 only, whatever the environment says
         .build()
         .into();
     let mut request = ureq::http::Request::builder()
