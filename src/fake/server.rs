@@ -64,10 +64,12 @@ impl Reply {
         }
     }
 
+    /// An action's answer: no body, and so no JSON content type (the official 1.x
+    /// client parses any `application/json` body, and an empty one is not JSON).
     fn empty() -> Reply {
         Reply {
             status: 200,
-            content_type: "application/json",
+            content_type: "text/plain; charset=utf-8",
             body: Vec::new(),
             retry_after: None,
         }
