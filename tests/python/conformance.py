@@ -2,34 +2,17 @@
 
 Usage: python conformance.py URL KEY SECRET
 The fake must run at a speed where an install takes a second or two (--speed 60).
-Prints one line per check and a closing 'N passed, N failed'; exits 1 on failure.
+Prints one line per check and a closing 'N passed, N failed' (see harness.py).
 """
 
-import base64
-import sys
 import time
-import traceback
-from urllib.parse import urlparse
 
+from harness import Harness
 from tiktalik import TiktalikAPIError, TiktalikAuthConnection
 
-url, key, secret = sys.argv[1:4]
-parsed = urlparse(url)
-
-
-def connect(api_secret=secret):
-    return TiktalikAuthConnection(
-        key, api_secret, host=parsed.hostname, port=parsed.port, use_ssl=False
-    )
-
-
-conn = connect()
-checks = []
-
-
-def check(fn):
-    checks.append(fn)
-    return fn
+harness = Harness(TiktalikAuthConnection)
+check = harness.check
+conn = harness.connect()
 
 
 def wait_until(uuid, done, timeout=20.0):
@@ -125,7 +108,7 @@ def images_rename_and_get():
 
 @check
 def wrong_secret_is_401():
-    wrong = connect(base64.b64encode(b"not the secret").decode())
+    wrong = harness.wrong_secret()
     try:
         wrong.list_instances()
     except TiktalikAPIError as e:
@@ -156,16 +139,4 @@ def bad_parameters_are_400():
         raise AssertionError("a standard size without a disk was accepted")
 
 
-passed = failed = 0
-for fn in checks:
-    try:
-        fn()
-    except Exception:
-        failed += 1
-        print("FAIL", fn.__name__)
-        traceback.print_exc()
-    else:
-        passed += 1
-        print("ok  ", fn.__name__)
-print("python-sdk: %d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+harness.run("python-sdk")

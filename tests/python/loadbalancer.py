@@ -2,34 +2,16 @@
 1.x (tiktalik==1.6.3.1, the last release with it).
 
 Usage: python loadbalancer.py URL KEY SECRET
-Prints one line per check and a closing 'N passed, N failed'; exits 1 on failure.
+Prints one line per check and a closing 'N passed, N failed' (see harness.py).
 """
 
-import base64
-import sys
-import traceback
-from urllib.parse import urlparse
-
+from harness import Harness
 from tiktalik.error import TiktalikAPIError
 from tiktalik.loadbalancer import LoadBalancerConnection
 
-url, key, secret = sys.argv[1:4]
-parsed = urlparse(url)
-
-
-def connect(api_secret=secret):
-    return LoadBalancerConnection(
-        key, api_secret, host=parsed.hostname, port=parsed.port, use_ssl=False
-    )
-
-
-conn = connect()
-checks = []
-
-
-def check(fn):
-    checks.append(fn)
-    return fn
+harness = Harness(LoadBalancerConnection)
+check = harness.check
+conn = harness.connect()
 
 
 def expect_error(status, fn, *args, **kwargs):
@@ -102,20 +84,8 @@ def bad_input_is_400():
 
 @check
 def wrong_secret_is_401():
-    wrong = connect(base64.b64encode(b"not the secret").decode())
+    wrong = harness.wrong_secret()
     expect_error(401, wrong.list_loadbalancers)
 
 
-passed = failed = 0
-for fn in checks:
-    try:
-        fn()
-    except Exception:
-        failed += 1
-        print("FAIL", fn.__name__)
-        traceback.print_exc()
-    else:
-        passed += 1
-        print("ok  ", fn.__name__)
-print("python-sdk-1.x loadbalancer: %d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+harness.run("python-sdk-1.x loadbalancer")
